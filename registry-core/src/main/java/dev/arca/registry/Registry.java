@@ -1,0 +1,1099 @@
+package dev.arca.registry;
+
+import dev.arca.registry.internal.backend.BackendDiscovery;
+import dev.arca.registry.internal.backend.CoreBackendContext;
+import dev.arca.registry.internal.materialize.ManifestArtifactReader;
+import dev.arca.registry.internal.materialize.MaterializerCatalog;
+import dev.arca.registry.spi.ArtifactReader;
+import dev.arca.registry.spi.Backend;
+import dev.arca.registry.spi.BackendContext;
+import dev.arca.registry.spi.BlobStore;
+import dev.arca.registry.spi.Materializer;
+import dev.arca.registry.spi.RegistrySettings;
+import dev.arca.registry.spi.Stamped;
+import dev.arca.registry.spi.TagRecord;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A store of named, versioned objects on one backend. Use it like a map:
+ *
+ * <pre>{@code
+ * try (Registry registry = Registry.local()) {
+ *   registry.put("model", weights);                      // saves 1.0.0, then 1.0.1, ...
+ *   byte[] w = registry.get("model@1.0.0", byte[].class);
+ *   registry.tag("model@1.0.0", "prod");
+ *   Config c = registry.get("config#prod", Config.class);
+ * }
+ * }</pre>
+ *
+ * <p>Keys are {@code name}, {@code name@version}, {@code name@latest} or {@code name#tag} (see {@link ObjectKey},
+ * {@link Names}, {@link Version}). Objects are written and read by {@link Materializer}s, chosen by class.
+ *
+ * <h2>Consistency</h2>
+ * Writes are lock-free MVCC: a save streams its files into a private folder and commits with one conditional
+ * create of the version's manifest. Of writers racing for one version exactly one wins; auto-increment gives
+ * racing writers distinct, dense versions; readers see a version whole or not at all. An overwrite (mutable
+ * registries) swaps the manifest by compare-and-swap and keeps the old files for the grace period, so readers
+ * holding the old version finish reading it.
+ *
+ * <h2>Thread safety and lifecycle</h2>
+ * A registry is thread-safe and meant to be shared. It owns its backend: {@link #close()} closes it.
+ */
+public final class Registry implements Closeable {
+
+  /** Default grace period before the janitor may remove unreferenced files. */
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(1);
+
+  private static final int TAG_ATTEMPTS = 100;
+
+  private final Backend backend;
+  private final MaterializerCatalog catalog;
+  private final VerifyLevel verify;
+  private final Clock clock;
+  private final ClassLoader classLoader;
+  private final String user;
+  private final SaveOperation saves;
+  private volatile Stamped<RegistrySettings> settings;
+
+  private Registry(Builder builder, Backend backend) throws IOException {
+    this.backend = backend;
+    this.catalog = new MaterializerCatalog(builder.materializers, builder.classLoader);
+    this.verify = builder.verify;
+    this.clock = builder.clock;
+    this.classLoader = builder.classLoader;
+    this.user = System.getProperty("user.name", "unknown");
+    this.saves = new SaveOperation(backend, clock, user);
+    this.settings = openSettings(builder);
+  }
+
+  /**
+   * Starts configuring a registry.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Opens the registry at a URI with default settings (or the ones stored there).
+   *
+   * @param uri e.g. {@code file:///var/arca}, {@code s3://bucket/prefix}
+   * @return the open registry
+   */
+  public static Registry open(URI uri) {
+    return builder().uri(uri).build();
+  }
+
+  /**
+   * Opens the embedded default registry: the local filesystem under {@code $ARCA_HOME}, else
+   * {@code ~/.arca/registry}. Needs {@code dev.arca:registry-backend-local} on the classpath.
+   *
+   * @return the open registry
+   */
+  public static Registry local() {
+    return open(defaultLocation().toUri());
+  }
+
+  /**
+   * The embedded default's directory: {@code $ARCA_HOME}, else {@code ~/.arca/registry}.
+   *
+   * @return the directory
+   */
+  public static Path defaultLocation() {
+    String home = System.getenv("ARCA_HOME");
+    return home != null && !home.isBlank()
+        ? Path.of(home).toAbsolutePath()
+        : Path.of(System.getProperty("user.home"), ".arca", "registry");
+  }
+
+  // ---------------------------------------------------------------- save
+
+  /**
+   * Saves an object under {@code key} with default options: {@code name} auto-increments in a versioned
+   * registry, {@code name@version} writes that version, failing if it exists.
+   *
+   * @param key {@code name} or {@code name@version}
+   * @param value the object
+   * @return the committed manifest
+   * @throws VersionConflictException when the version exists
+   */
+  public Manifest save(String key, Object value) {
+    return save(key, value, SaveOptions.defaults());
+  }
+
+  /**
+   * Saves an object under {@code key}.
+   *
+   * @param key {@code name} or {@code name@version}
+   * @param value the object
+   * @param options conflict policy, metadata, materializer, lineage
+   * @return the committed manifest, or the existing one when SKIP kept it
+   * @throws VersionConflictException when the version exists and the policy is FAIL
+   */
+  public Manifest save(String key, Object value, SaveOptions options) {
+    return saveOne(ObjectKey.parse(key), value, options).manifest();
+  }
+
+  private SaveOperation.Saved saveOne(ObjectKey key, Object value, SaveOptions options) {
+    RegistrySettings current = settings.value();
+    Version explicit = explicitVersion(key, current);
+    if (options.onConflict() == OnConflict.OVERWRITE && !current.mutable()) {
+      throw new UnsupportedCapabilityException("cannot overwrite " + key + ": this registry is immutable; open"
+          + " a mutable one with Registry.builder().mutable(true)");
+    }
+    if (key.name().length() > backend.capabilities().maxNameLength()) {
+      throw new UnsupportedCapabilityException("name '" + key.name() + "' is " + key.name().length()
+          + " characters; the " + backend.scheme() + " backend holds at most "
+          + backend.capabilities().maxNameLength());
+    }
+    options.dependsOn().forEach(ObjectKey::parse);
+    Materializer<?> materializer = catalog.forSave(value.getClass(), options.materializer(), current.materializers());
+    try {
+      return saves.save(key, explicit, value, materializer, options, current);
+    } catch (IOException e) {
+      throw backendError(e, key.toString());
+    }
+  }
+
+  /** The version a save targets, or null to auto-increment. */
+  private static @Nullable Version explicitVersion(ObjectKey key, RegistrySettings settings) {
+    if (key.tag() != null) {
+      throw new IllegalArgumentException("cannot save to tag '" + key + "': save name@version, then tag it");
+    }
+    if ("latest".equals(key.version())) {
+      throw new IllegalArgumentException("cannot save to '" + key + "': 'latest' is resolved on read; save"
+          + " '" + key.name() + "' to take the next version");
+    }
+    Version first = Version.first(settings.versionDigits());
+    if (!settings.versioned()) {
+      if (key.version() != null && !Version.parse(key.version(), settings.versionDigits()).equals(first)) {
+        throw new IllegalArgumentException("this registry is unversioned (one version per name): save '"
+            + key.name() + "' without a version");
+      }
+      return first;
+    }
+    return key.version() == null ? null : Version.parse(key.version(), settings.versionDigits());
+  }
+
+  /**
+   * Saves several objects, in map iteration order. Never throws for one item: each {@link BatchResult.Item}
+   * carries its outcome.
+   *
+   * @param items key to object; use a {@link LinkedHashMap} to fix the order
+   * @param options applied to every item
+   * @return one result per item, in order
+   * @throws IllegalArgumentException before writing anything, when two keys name the same version
+   */
+  public BatchResult<Manifest> saveAll(Map<String, ?> items, SaveOptions options) {
+    Set<String> seen = new HashSet<>();
+    int digits = settings.value().versionDigits();
+    for (String key : items.keySet()) {
+      ObjectKey k;
+      try {
+        k = ObjectKey.parse(key);
+        if (k.version() == null || k.version().equals("latest")) {
+          continue;
+        }
+        String identity = k.name() + "@" + Version.parse(k.version(), digits);
+        if (!seen.add(identity)) {
+          throw new IllegalArgumentException("batch names " + identity + " twice (as '" + key + "' and"
+              + " another key): each (name, version) may appear once; nothing was saved");
+        }
+      } catch (IllegalArgumentException e) {
+        if (e.getMessage().startsWith("batch names")) {
+          throw e;
+        }
+        // an invalid key fails as its own item below
+      }
+    }
+    List<BatchResult.Item<Manifest>> results = new ArrayList<>(items.size());
+    items.forEach((key, value) -> {
+      try {
+        SaveOperation.Saved saved = saveOne(ObjectKey.parse(key), value, options);
+        results.add(new BatchResult.Item<>(key, saved.skipped() ? BatchResult.Status.SKIPPED
+            : BatchResult.Status.OK, saved.manifest(), null));
+      } catch (RuntimeException e) {
+        results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
+      }
+    });
+    return new BatchResult<>(results);
+  }
+
+  /**
+   * Saves several objects with default options. See {@link #saveAll(Map, SaveOptions)}.
+   *
+   * @param items key to object
+   * @return one result per item, in order
+   */
+  public BatchResult<Manifest> saveAll(Map<String, ?> items) {
+    return saveAll(items, SaveOptions.defaults());
+  }
+
+  // ---------------------------------------------------------------- load
+
+  /**
+   * Loads an object as the given type.
+   *
+   * @param key {@code name}, {@code name@version}, {@code name@latest} or {@code name#tag}
+   * @param type the expected class; {@code Object.class} loads the class recorded at save
+   * @param <T> that class
+   * @return the object. A {@code Path} is loaded into a fresh temp directory that the caller owns and deletes
+   * @throws ObjectNotFoundException when the key resolves to nothing
+   * @throws IntegrityException when stored bytes fail verification
+   */
+  public <T> T load(String key, Class<T> type) {
+    return loadManifest(info(key), type, null);
+  }
+
+  /**
+   * Loads an object as the class recorded at save.
+   *
+   * @param key the key
+   * @return the object
+   */
+  public Object load(String key) {
+    return load(key, Object.class);
+  }
+
+  /**
+   * Loads a saved file or directory tree into {@code directory} (created if missing; existing files with the
+   * same names are replaced). Nothing is written outside it.
+   *
+   * @param key the key
+   * @param directory where to put the files
+   * @return the loaded file, or {@code directory} for a saved directory tree
+   */
+  public Path loadInto(String key, Path directory) {
+    return loadManifest(info(key), Path.class, directory);
+  }
+
+  /**
+   * Loads several objects. Never throws for one item.
+   *
+   * @param keys the keys
+   * @param type the expected class of every item
+   * @param <T> that class
+   * @return one result per key, in order
+   */
+  public <T> BatchResult<T> loadAll(List<String> keys, Class<T> type) {
+    List<BatchResult.Item<T>> results = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      try {
+        results.add(new BatchResult.Item<>(key, BatchResult.Status.OK, load(key, type), null));
+      } catch (RuntimeException e) {
+        results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
+      }
+    }
+    return new BatchResult<>(results);
+  }
+
+  private <T> T loadManifest(Manifest manifest, Class<T> type, @Nullable Path destination) {
+    Class<?> target = type == Object.class ? storedClass(manifest) : type;
+    Materializer<?> materializer = catalog.forLoad(manifest.materializer(), target);
+    if (manifest.formatVersion() > materializer.formatVersion()) {
+      throw new MaterializerException(describe(manifest) + " was written in format " + manifest.formatVersion()
+          + " of '" + materializer.id() + "', newer than the " + materializer.formatVersion() + " this one reads:"
+          + " upgrade the library that provides it", null);
+    }
+    ArtifactReader reader = new ManifestArtifactReader(manifest, file -> backend.openFile(manifest, file),
+        verify, destination);
+    try {
+      return type.cast(read(materializer, reader, target));
+    } catch (IOException e) {
+      throw integrityCause(e).orElseGet(() -> backendError(e, describe(manifest)));
+    } catch (RegistryException e) {
+      throw integrityCause(e).orElse(e);
+    } catch (RuntimeException e) {
+      throw integrityCause(e).orElseGet(() -> new MaterializerException("materializer '" + materializer.id()
+          + "' failed reading " + describe(manifest) + ": " + e, e));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object read(Materializer<?> materializer, ArtifactReader reader, Class<?> type)
+      throws IOException {
+    return ((Materializer<Object>) materializer).read(reader, (Class<Object>) type);
+  }
+
+  private Class<?> storedClass(Manifest manifest) {
+    try {
+      return Class.forName(manifest.objectClass(), false, classLoader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new MaterializerException(describe(manifest) + " holds a " + manifest.objectClass() + ", which is not"
+          + " on the classpath: load it with load(key, SomeType.class)", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- inspect
+
+  /**
+   * Reads the manifest a key resolves to.
+   *
+   * @param key the key
+   * @return the manifest
+   * @throws ObjectNotFoundException when the key resolves to nothing
+   */
+  public Manifest info(String key) {
+    ObjectKey k = ObjectKey.parse(key);
+    Version version = resolve(k);
+    Manifest manifest = readManifest(k.name(), version)
+        .orElseThrow(() -> new ObjectNotFoundException(k.name() + "@" + version + " does not exist"))
+        .value();
+    if (verify != VerifyLevel.NONE && !manifest.digestMatches()) {
+      throw new IntegrityException("manifest of " + describe(manifest) + " does not match its digest: it was"
+          + " altered after commit");
+    }
+    return manifest;
+  }
+
+  /**
+   * Tells whether a key resolves to a committed version.
+   *
+   * @param key the key
+   * @return true when it does
+   */
+  public boolean exists(String key) {
+    ObjectKey k = ObjectKey.parse(key);
+    try {
+      if (k.isLatest()) {
+        return !backend.listVersions(k.name()).isEmpty();
+      }
+      Version version = resolve(k);
+      return backend.readManifest(k.name(), version).isPresent();
+    } catch (ObjectNotFoundException e) {
+      return false;
+    } catch (IOException e) {
+      throw backendError(e, key);
+    }
+  }
+
+  /**
+   * Lists the names with at least one version.
+   *
+   * @return the names, sorted
+   */
+  public List<String> names() {
+    try {
+      return backend.listNames();
+    } catch (IOException e) {
+      throw backendError(e, "names");
+    }
+  }
+
+  /**
+   * Lists a name's versions.
+   *
+   * @param name the name
+   * @return the versions, ascending; empty when there are none
+   */
+  public List<Version> versions(String name) {
+    try {
+      return backend.listVersions(Names.requireName(name));
+    } catch (IOException e) {
+      throw backendError(e, name);
+    }
+  }
+
+  /**
+   * Lists every name with its versions.
+   *
+   * @return name to ascending versions, sorted by name
+   */
+  public Map<String, List<Version>> listAll() {
+    Map<String, List<Version>> all = new TreeMap<>();
+    for (String name : names()) {
+      List<Version> versions = versions(name);
+      if (!versions.isEmpty()) {
+        all.put(name, versions);
+      }
+    }
+    return all;
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  /**
+   * Deletes a version ({@code name@version}, {@code name#tag}, {@code name@latest}) or, for a plain
+   * {@code name}, every version and tag of it.
+   *
+   * @param key the key
+   * @throws ObjectNotFoundException when nothing matched
+   */
+  public void delete(String key) {
+    if (!remove(key)) {
+      throw new ObjectNotFoundException(key + " does not exist");
+    }
+  }
+
+  /**
+   * Deletes like {@link #delete(String)}, reporting instead of throwing when nothing matched.
+   *
+   * @param key the key
+   * @return true when something was deleted
+   */
+  public boolean remove(String key) {
+    ObjectKey k = ObjectKey.parse(key);
+    try {
+      if (k.version() == null && k.tag() == null) {
+        boolean any = false;
+        for (Version v : backend.listVersions(k.name())) {
+          any |= deleteVersion(k.name(), v);
+        }
+        for (String tag : backend.listTags(k.name())) {
+          Optional<Stamped<TagRecord>> t = backend.readTag(k.name(), tag);
+          if (t.isPresent()) {
+            backend.deleteTag(k.name(), tag, t.get().etag());
+          }
+        }
+        return any;
+      }
+      Version version;
+      try {
+        version = resolve(k);
+      } catch (ObjectNotFoundException e) {
+        return false;
+      }
+      return deleteVersion(k.name(), version);
+    } catch (IOException e) {
+      throw backendError(e, key);
+    }
+  }
+
+  private boolean deleteVersion(String name, Version version) throws IOException {
+    for (int attempt = 0; attempt < SaveOperation.MAX_ATTEMPTS; attempt++) {
+      Optional<Stamped<Manifest>> current = backend.readManifest(name, version);
+      if (current.isEmpty()) {
+        return false;
+      }
+      if (backend.deleteVersion(current.get().value(), current.get().etag())) {
+        return true;
+      }
+    }
+    throw new VersionConflictException("gave up deleting " + name + "@" + version + ": it kept changing");
+  }
+
+  /**
+   * Deletes several keys. Never throws for one item; the value of each item tells whether it existed.
+   *
+   * @param keys the keys
+   * @return one result per key, in order
+   */
+  public BatchResult<Boolean> deleteAll(List<String> keys) {
+    List<BatchResult.Item<Boolean>> results = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      try {
+        results.add(new BatchResult.Item<>(key, BatchResult.Status.OK, remove(key), null));
+      } catch (RuntimeException e) {
+        results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
+      }
+    }
+    return new BatchResult<>(results);
+  }
+
+  // ---------------------------------------------------------------- map-like
+
+  /**
+   * Saves like {@link #save(String, Object)}.
+   *
+   * @param key {@code name} or {@code name@version}
+   * @param value the object
+   * @return the committed manifest
+   */
+  public Manifest put(String key, Object value) {
+    return save(key, value);
+  }
+
+  /**
+   * Loads like {@link #load(String)}.
+   *
+   * @param key the key
+   * @return the object
+   * @throws ObjectNotFoundException when the key resolves to nothing
+   */
+  public Object get(String key) {
+    return load(key);
+  }
+
+  /**
+   * Loads like {@link #load(String, Class)}.
+   *
+   * @param key the key
+   * @param type the expected class
+   * @param <T> that class
+   * @return the object
+   */
+  public <T> T get(String key, Class<T> type) {
+    return load(key, type);
+  }
+
+  /**
+   * Loads, or returns {@code fallback} when the key resolves to nothing.
+   *
+   * @param key the key
+   * @param fallback returned when absent
+   * @return the object or the fallback
+   */
+  public @Nullable Object getOrDefault(String key, @Nullable Object fallback) {
+    try {
+      return load(key);
+    } catch (ObjectNotFoundException e) {
+      return fallback;
+    }
+  }
+
+  /**
+   * Same as {@link #exists(String)}.
+   *
+   * @param key the key
+   * @return true when it resolves to a version
+   */
+  public boolean containsKey(String key) {
+    return exists(key);
+  }
+
+  /**
+   * A live {@link Map} view: keys are names, values the latest version of each (loaded on access). {@code put}
+   * saves (and returns null: nothing is replaced, a new version is added), {@code remove} deletes every version
+   * and returns the latest value. Iteration lists names once, at its start.
+   *
+   * @return the view
+   */
+  public Map<String, Object> asMap() {
+    return new RegistryMap(this);
+  }
+
+  // ---------------------------------------------------------------- tags
+
+  /**
+   * Points a tag at the version a key resolves to, creating or moving it (compare-and-swap, retried), and
+   * records the move in the tag's history.
+   *
+   * @param key {@code name@version}, {@code name} (the latest) or {@code name#othertag}
+   * @param tag the tag
+   * @return the version now tagged
+   */
+  public Version tag(String key, String tag) {
+    Manifest target = info(key);
+    Names.requireTag(tag);
+    try {
+      for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
+        Optional<Stamped<TagRecord>> current = backend.readTag(target.name(), tag);
+        if (writeTag(target, tag, current)) {
+          return target.version();
+        }
+      }
+    } catch (IOException e) {
+      throw backendError(e, target.name() + "#" + tag);
+    }
+    throw new VersionConflictException("gave up tagging " + target.name() + "#" + tag + ": it kept changing");
+  }
+
+  /**
+   * Moves a tag only if it still points at {@code expected}: a compare-and-swap between processes.
+   *
+   * @param name the name
+   * @param tag the tag
+   * @param expected the version the caller believes it points at
+   * @param target the version to point it at, which must exist
+   * @throws VersionConflictException when the tag points elsewhere, or moved during the call
+   */
+  public void moveTag(String name, String tag, Version expected, Version target) {
+    Names.requireTag(tag);
+    Manifest manifest = info(name + "@" + target);
+    try {
+      Optional<Stamped<TagRecord>> current = backend.readTag(name, tag);
+      Version actual = current.map(c -> c.value().version()).orElse(null);
+      if (!expected.equals(actual)) {
+        throw new VersionConflictException(name + "#" + tag + " points to " + (actual == null ? "nothing" : actual)
+            + ", not " + expected + ": read it again before moving it");
+      }
+      if (!writeTag(manifest, tag, current)) {
+        throw new VersionConflictException(name + "#" + tag + " moved while it was being moved: read it again");
+      }
+    } catch (IOException e) {
+      throw backendError(e, name + "#" + tag);
+    }
+  }
+
+  private boolean writeTag(Manifest target, String tag, Optional<Stamped<TagRecord>> current) throws IOException {
+    List<TagEvent> history = new ArrayList<>(current.map(c -> c.value().history()).orElse(List.of()));
+    Version previous = current.map(c -> c.value().version()).orElse(null);
+    history.add(new TagEvent(target.version(), previous, clock.instant(), user));
+    TagRecord record = new TagRecord(target.version(), history);
+    return backend.writeTag(target.name(), tag, record, current.map(Stamped::etag).orElse(null));
+  }
+
+  /**
+   * Removes a tag.
+   *
+   * @param name the name
+   * @param tag the tag
+   * @return true when it existed
+   */
+  public boolean untag(String name, String tag) {
+    Names.requireName(name);
+    Names.requireTag(tag);
+    try {
+      for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
+        Optional<Stamped<TagRecord>> current = backend.readTag(name, tag);
+        if (current.isEmpty()) {
+          return false;
+        }
+        if (backend.deleteTag(name, tag, current.get().etag())) {
+          return true;
+        }
+      }
+    } catch (IOException e) {
+      throw backendError(e, name + "#" + tag);
+    }
+    throw new VersionConflictException("gave up removing " + name + "#" + tag + ": it kept changing");
+  }
+
+  /**
+   * A name's tags and the versions they point to.
+   *
+   * @param name the name
+   * @return tag to version, sorted by tag
+   */
+  public Map<String, Version> tags(String name) {
+    Names.requireName(name);
+    Map<String, Version> tags = new TreeMap<>();
+    try {
+      for (String tag : backend.listTags(name)) {
+        backend.readTag(name, tag).ifPresent(t -> tags.put(tag, t.value().version()));
+      }
+    } catch (IOException e) {
+      throw backendError(e, name);
+    }
+    return tags;
+  }
+
+  /**
+   * Every move of a tag, oldest first.
+   *
+   * @param name the name
+   * @param tag the tag
+   * @return the history
+   * @throws ObjectNotFoundException when the tag does not exist
+   */
+  public List<TagEvent> tagHistory(String name, String tag) {
+    Names.requireTag(tag);
+    try {
+      return backend.readTag(Names.requireName(name), tag)
+          .orElseThrow(() -> new ObjectNotFoundException("tag " + name + "#" + tag + " does not exist"))
+          .value().history();
+    } catch (IOException e) {
+      throw backendError(e, name + "#" + tag);
+    }
+  }
+
+  // ---------------------------------------------------------------- settings, maintenance
+
+  /**
+   * The settings stored in the backend.
+   *
+   * @return the settings
+   */
+  public RegistrySettings settings() {
+    return settings.value();
+  }
+
+  /**
+   * Maps a class to a materializer in this registry's stored settings, so every process that opens it saves
+   * that class (and its subclasses) the same way.
+   *
+   * @param type the class
+   * @param materializerId a known materializer's id that supports {@code type}
+   */
+  public void registerMaterializer(Class<?> type, String materializerId) {
+    catalog.forSave(type, materializerId, Map.of());
+    try {
+      for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
+        Stamped<RegistrySettings> current = backend.readSettings()
+            .orElseThrow(() -> new ObjectNotFoundException("registry settings vanished"));
+        RegistrySettings updated = current.value().withMaterializer(type.getName(), materializerId);
+        if (backend.writeSettings(updated, current.etag())) {
+          settings = backend.readSettings().orElseThrow();
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw backendError(e, "settings");
+    }
+    throw new VersionConflictException("gave up registering a materializer: the settings kept changing");
+  }
+
+  /**
+   * Finds write attempts that no version references and that are older than the grace period (crashed or lost
+   * writes, overwritten versions past their grace), and removes them when {@code apply} is true.
+   *
+   * @param apply false for a dry run that only reports
+   * @return what was found, and removed when applied
+   */
+  public JanitorReport janitor(boolean apply) {
+    try {
+      return backend.janitor(apply);
+    } catch (IOException e) {
+      throw backendError(e, "janitor");
+    }
+  }
+
+  /**
+   * What the backend can do.
+   *
+   * @return its capabilities
+   */
+  public dev.arca.registry.spi.Capabilities capabilities() {
+    return backend.capabilities();
+  }
+
+  /** Closes the backend. */
+  @Override
+  public void close() {
+    try {
+      backend.close();
+    } catch (IOException e) {
+      throw backendError(e, "close");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Registry{" + backend.scheme() + "}";
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private Version resolve(ObjectKey key) {
+    try {
+      if (key.tag() != null) {
+        return backend.readTag(key.name(), key.tag())
+            .orElseThrow(() -> new ObjectNotFoundException("tag " + key + " does not exist"))
+            .value().version();
+      }
+      if (key.isLatest()) {
+        List<Version> versions = backend.listVersions(key.name());
+        if (versions.isEmpty()) {
+          throw new ObjectNotFoundException(key.name() + " does not exist");
+        }
+        return versions.get(versions.size() - 1);
+      }
+      return Version.parse(java.util.Objects.requireNonNull(key.version()), settings.value().versionDigits());
+    } catch (IOException e) {
+      throw backendError(e, key.toString());
+    }
+  }
+
+  private Optional<Stamped<Manifest>> readManifest(String name, Version version) {
+    try {
+      return backend.readManifest(name, version);
+    } catch (IOException e) {
+      throw backendError(e, name + "@" + version);
+    }
+  }
+
+  private Stamped<RegistrySettings> openSettings(Builder builder) throws IOException {
+    for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
+      Optional<Stamped<RegistrySettings>> stored = backend.readSettings();
+      if (stored.isPresent()) {
+        check("versioned", builder.versioned, stored.get().value().versioned());
+        check("mutable", builder.mutable, stored.get().value().mutable());
+        check("versionDigits", builder.versionDigits, stored.get().value().versionDigits());
+        return stored.get();
+      }
+      RegistrySettings fresh = new RegistrySettings(1,
+          builder.versioned == null || builder.versioned,
+          builder.mutable != null && builder.mutable,
+          builder.versionDigits == null ? 3 : builder.versionDigits,
+          Map.of());
+      backend.writeSettings(fresh, null); // a racing opener may win; either way, read what is stored
+    }
+    throw new RegistryException("registry settings at " + backend.scheme() + " could not be read back");
+  }
+
+  private void check(String setting, @Nullable Object asked, Object stored) {
+    if (asked != null && !asked.equals(stored)) {
+      throw new RegistryException("this " + backend.scheme() + " registry was created with " + setting + "="
+          + stored + ", but " + setting + "=" + asked + " was asked: settings are fixed at creation. Open it"
+          + " without " + setting + "(...) to use the stored value, or use another location");
+    }
+  }
+
+  private RegistryException backendError(IOException e, String what) {
+    if (e instanceof NoSuchFileException) {
+      return new ObjectNotFoundException(what + ": " + e.getMessage());
+    }
+    boolean retryable = backend.capabilities().remote() && !(e instanceof AccessDeniedException);
+    return new BackendException(backend.scheme(), what, String.valueOf(e.getMessage()), e, retryable);
+  }
+
+  private static Optional<RegistryException> integrityCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IntegrityException integrity) {
+        return Optional.of(integrity);
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static RegistryException asRegistryException(RuntimeException e) {
+    if (e instanceof RegistryException r) {
+      return r;
+    }
+    return new RegistryException(e.getMessage() != null ? e.getMessage() : e.toString(), e, false);
+  }
+
+  private static String describe(Manifest m) {
+    return m.name() + "@" + m.version();
+  }
+
+  /**
+   * Configures and opens a {@link Registry}. Name the storage once, with {@link #uri}, {@link #backend} or
+   * {@link #blobStore}. Settings left unset take the values stored in the backend, or the defaults for a new
+   * registry (versioned, immutable, three version digits). Not thread-safe.
+   */
+  public static final class Builder {
+    private @Nullable URI uri;
+    private @Nullable Backend backend;
+    private @Nullable BlobStore blobStore;
+    private @Nullable Boolean versioned;
+    private @Nullable Boolean mutable;
+    private @Nullable Integer versionDigits;
+    private final List<Materializer<?>> materializers = new ArrayList<>();
+    private VerifyLevel verify = VerifyLevel.INTEGRITY;
+    private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
+    private Clock clock = Clock.systemUTC();
+    private ClassLoader classLoader = defaultClassLoader();
+    private boolean probe = true;
+
+    private Builder() {}
+
+    /**
+     * Stores in the backend a URI names, found by scheme through {@link java.util.ServiceLoader}.
+     *
+     * @param location e.g. {@code file:///var/arca}, {@code s3://bucket/prefix?region=eu-west-1}
+     * @return this builder
+     */
+    public Builder uri(URI location) {
+      requireNoStorage();
+      this.uri = location;
+      return this;
+    }
+
+    /**
+     * Same as {@link #uri(URI)}.
+     *
+     * @param location the URI as text
+     * @return this builder
+     */
+    public Builder uri(String location) {
+      return uri(URI.create(location));
+    }
+
+    /**
+     * Stores in a backend built by the caller; the registry closes it.
+     *
+     * @param value the backend
+     * @return this builder
+     */
+    public Builder backend(Backend value) {
+      requireNoStorage();
+      this.backend = value;
+      return this;
+    }
+
+    /**
+     * Stores in an object store through the core's MVCC protocol; the registry closes it.
+     *
+     * @param value the store
+     * @return this builder
+     */
+    public Builder blobStore(BlobStore value) {
+      requireNoStorage();
+      this.blobStore = value;
+      return this;
+    }
+
+    /**
+     * Whether saves without a version auto-increment (true, the default) or each name holds one version.
+     *
+     * @param value the setting, checked against a stored one
+     * @return this builder
+     */
+    public Builder versioned(boolean value) {
+      this.versioned = value;
+      return this;
+    }
+
+    /**
+     * Whether versions may be overwritten (default false).
+     *
+     * @param value the setting, checked against a stored one
+     * @return this builder
+     */
+    public Builder mutable(boolean value) {
+      this.mutable = value;
+      return this;
+    }
+
+    /**
+     * Number of version components, 1 to 9 (default 3).
+     *
+     * @param value the setting, checked against a stored one
+     * @return this builder
+     */
+    public Builder versionDigits(int value) {
+      if (value < 1 || value > 9) {
+        throw new IllegalArgumentException("versionDigits must be 1 to 9, got " + value);
+      }
+      this.versionDigits = value;
+      return this;
+    }
+
+    /**
+     * Adds a materializer, consulted before ServiceLoader-found ones and the built-ins.
+     *
+     * @param materializer the materializer
+     * @return this builder
+     */
+    public Builder materializer(Materializer<?> materializer) {
+      materializers.add(materializer);
+      return this;
+    }
+
+    /**
+     * How loads verify bytes (default {@link VerifyLevel#INTEGRITY}).
+     *
+     * @param level the level
+     * @return this builder
+     */
+    public Builder verify(VerifyLevel level) {
+      this.verify = level;
+      return this;
+    }
+
+    /**
+     * How long unreferenced or replaced files are kept before the janitor may remove them (default one hour).
+     * A write must commit within half of it.
+     *
+     * @param value a positive duration
+     * @return this builder
+     */
+    public Builder gracePeriod(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("gracePeriod must be positive, got " + value);
+      }
+      this.gracePeriod = value;
+      return this;
+    }
+
+    /**
+     * The clock for commit times and janitor ages (default UTC system clock); tests advance it.
+     *
+     * @param value the clock
+     * @return this builder
+     */
+    public Builder clock(Clock value) {
+      this.clock = value;
+      return this;
+    }
+
+    /**
+     * Where backends, materializers and saved classes are looked up (default: the context class loader).
+     *
+     * @param value the class loader
+     * @return this builder
+     */
+    public Builder classLoader(ClassLoader value) {
+      this.classLoader = value;
+      return this;
+    }
+
+    /**
+     * Skips the check, on opening a remote object store, that it really refuses a second create-if-absent.
+     * Without that guarantee two racing writers can both commit one version: use only with one writer.
+     *
+     * @return this builder
+     */
+    public Builder skipConditionalWriteProbe() {
+      this.probe = false;
+      return this;
+    }
+
+    /**
+     * Opens the registry: connects, then reads (or, for a new registry, writes) its settings.
+     *
+     * @return the open registry
+     * @throws RegistryException when the storage cannot be opened or its settings differ from the ones asked
+     */
+    public Registry build() {
+      BackendContext context = new CoreBackendContext(clock, gracePeriod, probe);
+      Backend opened;
+      try {
+        if (backend != null) {
+          opened = backend;
+        } else if (blobStore != null) {
+          opened = context.objectStore(blobStore);
+        } else if (uri != null) {
+          opened = BackendDiscovery.find(uri, classLoader).open(uri, context);
+        } else {
+          throw new IllegalStateException("name the storage: Registry.builder().uri(...), .backend(...) or"
+              + " .blobStore(...), or use Registry.local()");
+        }
+      } catch (IOException | UncheckedIOException e) {
+        String scheme = uri != null && uri.getScheme() != null ? uri.getScheme() : "backend";
+        throw new BackendException(scheme, null, "cannot open: " + e.getMessage(), e, true);
+      }
+      try {
+        return new Registry(this, opened);
+      } catch (IOException e) {
+        closeQuietly(opened);
+        throw new BackendException(opened.scheme(), "arca.json", "cannot read registry settings: "
+            + e.getMessage(), e, opened.capabilities().remote());
+      } catch (RuntimeException e) {
+        closeQuietly(opened);
+        throw e;
+      }
+    }
+
+    private void requireNoStorage() {
+      if (uri != null || backend != null || blobStore != null) {
+        throw new IllegalStateException("storage already named: call one of uri, backend or blobStore once");
+      }
+    }
+
+    private static ClassLoader defaultClassLoader() {
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      return context != null ? context : Registry.class.getClassLoader();
+    }
+
+    private static void closeQuietly(Backend backend) {
+      try {
+        backend.close();
+      } catch (IOException | RuntimeException ignored) {
+        // the open failure is the error worth reporting
+      }
+    }
+  }
+}

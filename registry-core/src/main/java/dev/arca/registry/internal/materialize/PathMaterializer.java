@@ -1,0 +1,110 @@
+package dev.arca.registry.internal.materialize;
+
+import dev.arca.registry.FileEntry;
+import dev.arca.registry.MaterializerException;
+import dev.arca.registry.Names;
+import dev.arca.registry.spi.ArtifactReader;
+import dev.arca.registry.spi.ArtifactWriter;
+import dev.arca.registry.spi.Materializer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A file, or a whole directory tree stored file by file (each streamed from disk, no archive, no temp copy).
+ * Symbolic links are refused on save; on load every path is checked to stay inside the destination, and each
+ * file is written to a temp name and renamed only after its bytes verified, so a corrupt file never appears
+ * under its real name.
+ */
+final class PathMaterializer implements Materializer<Path> {
+
+  static final String ID = "arca.path";
+  private static final String KIND = "kind";
+  private static final String FILE_NAME = "fileName";
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public boolean supports(Class<?> type) {
+    return Path.class.isAssignableFrom(type);
+  }
+
+  @Override
+  public String objectClass(Path value) {
+    return Path.class.getName();
+  }
+
+  @Override
+  public void write(Path value, ArtifactWriter out) throws IOException {
+    if (Files.isSymbolicLink(value)) {
+      throw new MaterializerException("refusing to save symbolic link " + value + ": save its target instead", null);
+    }
+    if (Files.isRegularFile(value, LinkOption.NOFOLLOW_LINKS)) {
+      String fileName = value.getFileName().toString();
+      out.param(KIND, "file");
+      out.param(FILE_NAME, fileName);
+      out.file(Names.requirePath(fileName), value);
+      return;
+    }
+    if (!Files.isDirectory(value, LinkOption.NOFOLLOW_LINKS)) {
+      throw new MaterializerException("cannot save " + value + ": not a regular file or directory", null);
+    }
+    out.param(KIND, "dir");
+    List<Path> files = new ArrayList<>();
+    Files.walkFileTree(value, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isSymbolicLink() || attrs.isOther()) {
+          throw new MaterializerException("refusing to save " + file + ": symbolic links and special files are"
+              + " not stored", null);
+        }
+        files.add(file);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    files.sort(null);
+    for (Path file : files) {
+      StringBuilder relative = new StringBuilder();
+      for (Path part : value.relativize(file)) {
+        relative.append(relative.length() == 0 ? "" : "/").append(part);
+      }
+      out.file(Names.requirePath(relative.toString()), file);
+    }
+  }
+
+  @Override
+  public <S extends Path> S read(ArtifactReader in, Class<S> type) throws IOException {
+    Path destination = in.destination().toAbsolutePath().normalize();
+    boolean single = "file".equals(in.params().get(KIND));
+    for (FileEntry entry : in.files()) {
+      Path target = destination.resolve(Names.requirePath(entry.path())).normalize();
+      if (!target.startsWith(destination) || target.equals(destination)) {
+        throw new MaterializerException("refusing to write '" + entry.path() + "' outside " + destination, null);
+      }
+      Files.createDirectories(target.getParent());
+      Path temp = Files.createTempFile(target.getParent(), ".arca-", ".part");
+      try (InputStream source = in.open(entry.path())) {
+        Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    }
+    if (single) {
+      String fileName = in.params().getOrDefault(FILE_NAME, in.files().get(0).path());
+      return type.cast(destination.resolve(Names.requirePath(fileName)));
+    }
+    return type.cast(destination);
+  }
+}

@@ -1,0 +1,35 @@
+package dev.arca.registry.spi;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * What the core hands a {@link BackendProvider}: the registry's clock and grace period, and the MVCC protocol
+ * for providers whose storage is a {@link BlobStore}. Implemented by the core; thread-safe.
+ */
+public interface BackendContext {
+
+  /**
+   * Wraps an object store in the core's lock-free MVCC commit protocol. The backend owns the store and closes
+   * it.
+   *
+   * @param store the store
+   * @return a backend over it
+   */
+  Backend objectStore(BlobStore store);
+
+  /**
+   * The clock used for commit times and janitor ages.
+   *
+   * @return the clock
+   */
+  Clock clock();
+
+  /**
+   * How long an unreferenced write attempt or a replaced version's files are kept before the janitor may
+   * remove them.
+   *
+   * @return the grace period
+   */
+  Duration gracePeriod();
+}
