@@ -1,0 +1,328 @@
+package dev.arca.registry.testkit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.arca.registry.spi.BlobContent;
+import dev.arca.registry.spi.BlobInfo;
+import dev.arca.registry.spi.BlobOutput;
+import dev.arca.registry.spi.BlobStore;
+import dev.arca.registry.spi.Condition;
+import dev.arca.registry.spi.ListPage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link BlobStore} meets. A backend's test extends this and supplies a fresh, empty store
+ * per test; tests that need a capability the store does not declare are skipped with the reason.
+ */
+public abstract class BlobStoreContract {
+
+  /** The store under test, fresh for each test. */
+  protected BlobStore store;
+
+  /**
+   * A new, empty store (a random root or prefix per call).
+   *
+   * @return the store
+   * @throws Exception when it cannot be created
+   */
+  protected abstract BlobStore newStore() throws Exception;
+
+  /**
+   * Rounds of each race test. Override to raise it for a backend whose atomicity is in question.
+   *
+   * @return the number of rounds
+   */
+  protected int raceRounds() {
+    return Integer.getInteger("arca.test.raceRounds", 100);
+  }
+
+  /**
+   * Why replace-if-match races are skipped on this store, or null to run them. By default they run when the
+   * store declares atomic compare-and-swap.
+   *
+   * @return the reason to skip, or null
+   */
+  protected String skipCompareAndSwapRaces() {
+    return store.capabilities().conditionalReplace() ? null : "the store does not declare atomic replace-if-match";
+  }
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() throws IOException {
+    store.close();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private String read(String key) throws IOException {
+    Optional<BlobContent> content = store.get(key);
+    assertThat(content).as("content of " + key).isPresent();
+    return new String(content.get().readAllAndClose(), UTF_8);
+  }
+
+  @Test
+  void put_thenGet_returnsTheBytesAndTheEtagOfHead() throws IOException {
+    Optional<String> etag = store.put("a/b.txt", bytes("hello"), Condition.NONE);
+
+    assertThat(etag).isPresent();
+    assertThat(read("a/b.txt")).isEqualTo("hello");
+    BlobInfo head = store.head("a/b.txt").orElseThrow();
+    assertThat(head.size()).isEqualTo(5);
+    assertThat(head.etag()).isEqualTo(etag.get());
+    try (BlobContent content = store.get("a/b.txt").orElseThrow()) {
+      assertThat(content.info().etag()).isEqualTo(etag.get());
+    }
+  }
+
+  @Test
+  void get_missingKey_isEmpty() throws IOException {
+    assertThat(store.get("no/such")).isEmpty();
+    assertThat(store.head("no/such")).isEmpty();
+  }
+
+  @Test
+  void get_range_returnsOnlyThoseBytes() throws IOException {
+    store.put("r", bytes("0123456789"), Condition.NONE);
+
+    try (BlobContent c = store.get("r", 3, 4).orElseThrow()) {
+      assertThat(new String(c.stream().readAllBytes(), UTF_8)).isEqualTo("3456");
+    }
+    try (BlobContent c = store.get("r", 7, -1).orElseThrow()) {
+      assertThat(new String(c.stream().readAllBytes(), UTF_8)).isEqualTo("789");
+    }
+  }
+
+  @Test
+  void put_emptyObject_roundTrips() throws IOException {
+    store.put("empty", new byte[0], Condition.NONE);
+
+    assertThat(read("empty")).isEmpty();
+    assertThat(store.head("empty").orElseThrow().size()).isZero();
+  }
+
+  @Test
+  void put_unconditional_replaces() throws IOException {
+    store.put("k", bytes("one"), Condition.NONE);
+    store.put("k", bytes("two"), Condition.NONE);
+
+    assertThat(read("k")).isEqualTo("two");
+  }
+
+  @Test
+  void ifAbsent_onExistingKey_failsAndLeavesItUnchanged() throws IOException {
+    assertThat(store.put("k", bytes("first"), Condition.IF_ABSENT)).isPresent();
+
+    assertThat(store.put("k", bytes("second"), Condition.IF_ABSENT)).isEmpty();
+    assertThat(read("k")).isEqualTo("first");
+  }
+
+  @Test
+  void ifMatch_withCurrentEtag_replaces_withStaleEtag_fails() throws IOException {
+    String first = store.put("k", bytes("v1"), Condition.NONE).orElseThrow();
+    String second = store.put("k", bytes("v2"), Condition.ifMatch(first)).orElseThrow();
+
+    assertThat(store.put("k", bytes("v3"), Condition.ifMatch(first))).isEmpty();
+    assertThat(read("k")).isEqualTo("v2");
+    assertThat(second).isNotEqualTo(first);
+  }
+
+  @Test
+  void ifMatch_onMissingKey_fails() throws IOException {
+    assertThat(store.put("k", bytes("v"), Condition.ifMatch("whatever"))).isEmpty();
+    assertThat(store.get("k")).isEmpty();
+  }
+
+  @Test
+  void etag_changesOnEveryReplace_evenWithIdenticalBytes() throws IOException {
+    String a = store.put("k", bytes("same"), Condition.NONE).orElseThrow();
+    String b = store.put("k", bytes("same"), Condition.ifMatch(a)).orElseThrow();
+    String c = store.put("k", bytes("same"), Condition.ifMatch(b)).orElseThrow();
+
+    assertThat(List.of(a, b, c)).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void uncommittedWrite_isInvisible_andCloseDiscardsIt() throws IOException {
+    try (BlobOutput out = store.create("pending/k", Condition.NONE)) {
+      out.write(bytes("partial"));
+      assertThat(store.get("pending/k")).isEmpty();
+      assertThat(store.listAll("", false).blobs()).isEmpty();
+    }
+
+    assertThat(store.get("pending/k")).isEmpty();
+    assertThat(store.listAll("", false).blobs()).isEmpty();
+    assertThat(store.listAll("", true).prefixes()).isEmpty();
+  }
+
+  @Test
+  void delete_removes_andReportsWhetherSomethingWasThere() throws IOException {
+    store.put("d/k", bytes("x"), Condition.NONE);
+
+    assertThat(store.delete("d/k", Condition.NONE)).isTrue();
+    assertThat(store.delete("d/k", Condition.NONE)).isFalse();
+    assertThat(store.get("d/k")).isEmpty();
+    assertThat(store.listAll("", true).prefixes()).as("no empty folder left listed").isEmpty();
+  }
+
+  @Test
+  void delete_ifMatch_withStaleEtag_keepsTheObject() throws IOException {
+    assumeTrue(store.capabilities().conditionalDelete(), "the store does not declare conditional delete");
+    String first = store.put("k", bytes("v1"), Condition.NONE).orElseThrow();
+    String second = store.put("k", bytes("v2"), Condition.ifMatch(first)).orElseThrow();
+
+    assertThat(store.delete("k", Condition.ifMatch(first))).isFalse();
+    assertThat(read("k")).isEqualTo("v2");
+    assertThat(store.delete("k", Condition.ifMatch(second))).isTrue();
+    assertThat(store.get("k")).isEmpty();
+  }
+
+  @Test
+  void list_delimited_returnsDirectChildrenAndSubPrefixes_sorted() throws IOException {
+    for (String key : List.of("p/b", "p/a", "p/sub/x", "p/sub/y", "p/zz/deep/k", "q/other")) {
+      store.put(key, bytes(key), Condition.NONE);
+    }
+
+    ListPage page = store.listAll("p/", true);
+
+    assertThat(page.blobs()).extracting(BlobInfo::key).containsExactly("p/a", "p/b");
+    assertThat(page.prefixes()).containsExactly("p/sub/", "p/zz/");
+    assertThat(store.listAll("", true).prefixes()).containsExactly("p/", "q/");
+  }
+
+  @Test
+  void list_recursive_returnsEveryObjectBelow_inKeyOrder() throws IOException {
+    for (String key : List.of("p/b", "p/a.b", "p/a/x", "p/sub/y", "q/other")) {
+      store.put(key, bytes(key), Condition.NONE);
+    }
+
+    ListPage page = store.listAll("p/", false);
+
+    assertThat(page.prefixes()).isEmpty();
+    assertThat(page.blobs()).extracting(BlobInfo::key).containsExactly("p/a.b", "p/a/x", "p/b", "p/sub/y");
+    assertThat(page.blobs().get(0).size()).isEqualTo(5);
+  }
+
+  @Test
+  void list_followsPagesPastOneThousandKeys() throws IOException {
+    int n = 1205;
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String key = String.format("many/k%05d", i);
+      expected.add(key);
+      store.put(key, new byte[] {1}, Condition.NONE);
+    }
+
+    assertThat(store.listAll("many/", false).blobs()).extracting(BlobInfo::key).containsExactlyElementsOf(expected);
+    assertThat(store.listAll("many/", true).blobs()).hasSize(n);
+  }
+
+  @Test
+  void keys_withLongSegmentsAndEscapes_roundTripThroughList() throws IOException {
+    String longSegment = "a%3A".repeat(150); // 600 characters, past any file-name limit
+    List<String> keys = List.of("n/" + longSegment + "/v.json", "n/x%2Fy", "n/-._", "n/" + longSegment + "z/f");
+    for (String key : keys) {
+      store.put(key, bytes(key), Condition.NONE);
+    }
+
+    for (String key : keys) {
+      assertThat(read(key)).isEqualTo(key);
+    }
+    assertThat(store.listAll("n/", false).blobs()).extracting(BlobInfo::key).containsExactlyInAnyOrderElementsOf(keys);
+    assertThat(store.listAll("n/", true).prefixes())
+        .containsExactlyInAnyOrder("n/" + longSegment + "/", "n/" + longSegment + "z/");
+    assertThat(store.listAll("n/" + longSegment + "/", true).blobs()).extracting(BlobInfo::key)
+        .containsExactly("n/" + longSegment + "/v.json");
+  }
+
+  @Test
+  void invalidKeys_areRefused() {
+    for (String bad : List.of("", "/a", "a/", "a//b", "../x", "a/../b", "a/./b", "a b", "a~b", "ü")) {
+      assertThatThrownBy(() -> store.put(bad, new byte[0], Condition.NONE)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void largeObject_streamsInAndOut() throws IOException {
+    byte[] chunk = new byte[1 << 16];
+    new Random(7).nextBytes(chunk);
+    int chunks = 128; // 8 MiB
+    try (BlobOutput out = store.create("big", Condition.NONE)) {
+      for (int i = 0; i < chunks; i++) {
+        chunk[0] = (byte) i;
+        out.write(chunk);
+      }
+      out.commit();
+    }
+
+    try (BlobContent c = store.get("big").orElseThrow(); InputStream in = c.stream()) {
+      byte[] buffer = new byte[chunk.length];
+      for (int i = 0; i < chunks; i++) {
+        assertThat(in.readNBytes(buffer, 0, buffer.length)).isEqualTo(buffer.length);
+        assertThat(buffer[0]).isEqualTo((byte) i);
+        assertThat(buffer[1]).isEqualTo(chunk[1]);
+      }
+      assertThat(in.read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void createIfAbsentRace_exactlyOneOfEightWins_everyRound() throws IOException {
+    for (int round = 0; round < raceRounds(); round++) {
+      String key = "race/k" + round;
+      List<Race.Outcome<Boolean>> outcomes =
+          Race.run(8, i -> store.put(key, bytes("writer-" + i), Condition.IF_ABSENT).isPresent());
+
+      assertThat(outcomes).allMatch(Race.Outcome::ok);
+      List<Integer> winners = new ArrayList<>();
+      for (int i = 0; i < outcomes.size(); i++) {
+        if (outcomes.get(i).value()) {
+          winners.add(i);
+        }
+      }
+      assertThat(winners).as("winners of round " + round).hasSize(1);
+      assertThat(read(key)).isEqualTo("writer-" + winners.get(0));
+    }
+  }
+
+  @Test
+  void compareAndSwapRace_exactlyOneOfEightWins_everyRound() throws IOException {
+    String skip = skipCompareAndSwapRaces();
+    assumeTrue(skip == null, skip);
+    String etag = store.put("cas", bytes("start"), Condition.NONE).orElseThrow();
+    for (int round = 0; round < raceRounds(); round++) {
+      String from = etag;
+      int r = round;
+      List<Race.Outcome<Optional<String>>> outcomes =
+          Race.run(8, i -> store.put("cas", bytes(r + "-" + i), Condition.ifMatch(from)));
+
+      assertThat(outcomes).allMatch(Race.Outcome::ok);
+      List<Integer> winners = new ArrayList<>();
+      for (int i = 0; i < outcomes.size(); i++) {
+        if (outcomes.get(i).value().isPresent()) {
+          winners.add(i);
+          etag = outcomes.get(i).value().get();
+        }
+      }
+      assertThat(winners).as("winners of round " + round).hasSize(1);
+      assertThat(read("cas")).isEqualTo(round + "-" + winners.get(0));
+    }
+  }
+}
