@@ -1,0 +1,34 @@
+package dev.arca.registry.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.arca.registry.Registry;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The commit protocol's cost in store requests: a save of a known version is one write per file plus one
+ * conditional manifest write, and a load of a known version is one manifest read plus one read per file.
+ */
+class RequestCountTest {
+
+  @Test
+  void saveAndLoadOfAKnownVersion_costTheMinimumRequests() {
+    InMemoryBlobStore store = InMemoryBlobStore.create();
+    try (Registry registry = Registry.builder().blobStore(store).build()) {
+      long puts = store.requests("put");
+      long gets = store.requests("get");
+      long lists = store.requests("list");
+
+      registry.save("m@1.0.0", new byte[] {1, 2, 3});
+
+      assertThat(store.requests("put") - puts).as("puts for a save").isEqualTo(2);
+      assertThat(store.requests("get") - gets).as("gets for a save").isZero();
+      assertThat(store.requests("list") - lists).as("lists for a save").isZero();
+
+      gets = store.requests("get");
+      registry.get("m@1.0.0", byte[].class);
+      assertThat(store.requests("get") - gets).as("gets for a load").isEqualTo(2);
+      assertThat(store.requests("list") - lists).as("lists for a load").isZero();
+    }
+  }
+}
