@@ -206,22 +206,10 @@ public final class Registry implements Closeable {
     Set<String> seen = new HashSet<>();
     int digits = settings.value().versionDigits();
     for (String key : items.keySet()) {
-      ObjectKey k;
-      try {
-        k = ObjectKey.parse(key);
-        if (k.version() == null || k.version().equals("latest")) {
-          continue;
-        }
-        String identity = k.name() + "@" + Version.parse(k.version(), digits);
-        if (!seen.add(identity)) {
-          throw new IllegalArgumentException("batch names " + identity + " twice (as '" + key + "' and"
-              + " another key): each (name, version) may appear once; nothing was saved");
-        }
-      } catch (IllegalArgumentException e) {
-        if (e.getMessage().startsWith("batch names")) {
-          throw e;
-        }
-        // an invalid key fails as its own item below
+      Optional<String> identity = explicitIdentity(key, digits);
+      if (identity.isPresent() && !seen.add(identity.get())) {
+        throw new IllegalArgumentException("batch names " + identity.get() + " twice (as '" + key + "' and"
+            + " another key): each (name, version) may appear once; nothing was saved");
       }
     }
     List<BatchResult.Item<Manifest>> results = new ArrayList<>(items.size());
@@ -235,6 +223,19 @@ public final class Registry implements Closeable {
       }
     });
     return new BatchResult<>(results);
+  }
+
+  /** {@code name@canonical-version} for a key naming an explicit version; empty otherwise or when invalid. */
+  private static Optional<String> explicitIdentity(String key, int digits) {
+    try {
+      ObjectKey k = ObjectKey.parse(key);
+      if (k.version() == null || k.version().equals("latest")) {
+        return Optional.empty();
+      }
+      return Optional.of(k.name() + "@" + Version.parse(k.version(), digits));
+    } catch (IllegalArgumentException invalid) {
+      return Optional.empty(); // an invalid key fails as its own item
+    }
   }
 
   /**
