@@ -150,12 +150,14 @@ public abstract class BlobStoreContract {
   }
 
   @Test
-  void etag_changesOnEveryReplace_evenWithIdenticalBytes() throws IOException {
-    String a = store.put("k", bytes("same"), Condition.NONE).orElseThrow();
-    String b = store.put("k", bytes("same"), Condition.ifMatch(a)).orElseThrow();
-    String c = store.put("k", bytes("same"), Condition.ifMatch(b)).orElseThrow();
+  void etag_changesWhenTheBytesChange_andAStaleOneNeverMatches() throws IOException {
+    String a = store.put("k", bytes("one"), Condition.NONE).orElseThrow();
+    String b = store.put("k", bytes("two"), Condition.ifMatch(a)).orElseThrow();
+    String c = store.put("k", bytes("three"), Condition.ifMatch(b)).orElseThrow();
 
     assertThat(List.of(a, b, c)).doesNotHaveDuplicates();
+    assertThat(store.put("k", bytes("four"), Condition.ifMatch(a))).isEmpty();
+    assertThat(store.head("k").orElseThrow().etag()).isEqualTo(c);
   }
 
   @Test

@@ -23,6 +23,21 @@ public final class ChildJvm {
    * @throws IOException when the JVM cannot start
    */
   public static Process start(Class<?> mainClass, List<String> jvmOptions, String... args) throws IOException {
+    return start(mainClass, jvmOptions, java.util.Map.of(), args);
+  }
+
+  /**
+   * Starts {@code mainClass} in a new JVM with extra environment variables.
+   *
+   * @param mainClass a class with a {@code main} method, on the current classpath
+   * @param jvmOptions options such as {@code -Xmx32m}
+   * @param environment variables added to this process's environment
+   * @param args program arguments
+   * @return the running process; the caller waits for it or destroys it
+   * @throws IOException when the JVM cannot start
+   */
+  public static Process start(Class<?> mainClass, List<String> jvmOptions, java.util.Map<String, String> environment,
+      String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(jvmOptions);
@@ -30,7 +45,9 @@ public final class ChildJvm {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass.getName());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().putAll(environment);
+    return builder.start();
   }
 
   /**

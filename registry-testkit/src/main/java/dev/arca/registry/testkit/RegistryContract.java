@@ -664,6 +664,8 @@ public abstract class RegistryContract {
   @Test
   void tagRace_eightMovers_allSucceed_andHistoryHasEveryMove() {
     Registry registry = open();
+    String skip = skipCompareAndSwapRaces(registry);
+    assumeTrue(skip == null, skip);
     for (int i = 0; i < 8; i++) {
       registry.put("m", i);
     }
