@@ -1,0 +1,540 @@
+package dev.arca.backend.s3;
+
+import dev.arca.registry.BackendException;
+import dev.arca.registry.spi.BlobContent;
+import dev.arca.registry.spi.BlobInfo;
+import dev.arca.registry.spi.BlobOutput;
+import dev.arca.registry.spi.BlobStore;
+import dev.arca.registry.spi.Capabilities;
+import dev.arca.registry.spi.Condition;
+import dev.arca.registry.spi.ListPage;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link BlobStore} on an S3 bucket (AWS S3, MinIO, or any S3-compatible store), through the AWS SDK v2 or
+ * the MinIO Java client.
+ *
+ * <h2>Writes</h2>
+ * A write buffers up to one part. An object that fits is sent in one PUT; a larger one goes up as a multipart
+ * upload whose parts are sent in parallel, so memory stays below {@code partSize x (parallelism + 1)} whatever
+ * the object's size. Create-if-absent sends {@code If-None-Match: *} and replace-if-match {@code If-Match}, on
+ * the PUT or on the completion of the multipart upload; a 412 is a failed condition, never an error.
+ *
+ * <h2>Security</h2>
+ * Credentials come from the builder or the standard AWS provider chain; they are never logged and never appear
+ * in {@link #toString()} or in error messages. A plain-HTTP endpoint is refused unless it is on the loopback
+ * interface or {@link Builder#allowHttp(boolean)} is set.
+ *
+ * <p>Thread-safe. Closing releases the client's connections and the upload threads.
+ */
+public final class S3BlobStore implements BlobStore {
+
+  /** The client library behind the store. */
+  public enum Transport {
+    /** AWS SDK for Java v2 with the Apache HTTP client. The default. */
+    AWS,
+    /** The MinIO Java client (OkHttp). */
+    MINIO
+  }
+
+  /** Smallest part S3 accepts (except the last one). */
+  public static final int MIN_PART_SIZE = 5 << 20;
+  private static final int MAX_PARTS = 10_000;
+  private static final int INITIAL_BUFFER = 16 << 10;
+
+  private final S3Transport transport;
+  private final String bucket;
+  private final String prefix;
+  private final int partSize;
+  private final int parallelism;
+  private final ExecutorService uploads;
+  private final String description;
+
+  private S3BlobStore(Builder b, S3Transport transport) {
+    this.transport = transport;
+    this.bucket = b.bucket;
+    this.prefix = b.prefix;
+    this.partSize = b.partSize;
+    this.parallelism = b.parallelism;
+    AtomicInteger threads = new AtomicInteger();
+    this.uploads = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "arca-s3-upload-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.description = "S3BlobStore{s3://" + bucket + "/" + prefix + ", " + b.transport.name().toLowerCase(Locale.ROOT)
+        + (b.endpoint != null ? ", " + b.endpoint : "") + "}";
+  }
+
+  /**
+   * Starts configuring a store.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String scheme() {
+    return "s3";
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    // Conditional delete (If-Match on DeleteObject) is not offered by every S3-compatible server.
+    return new Capabilities(true, true, false, dev.arca.registry.Names.MAX_NAME_LENGTH, true);
+  }
+
+  @Override
+  public BlobOutput create(String key, Condition condition) {
+    return new S3Output(prefix + BlobStore.requireKey(key), condition);
+  }
+
+  @Override
+  public Optional<BlobContent> get(String key, long offset, long length) {
+    String full = prefix + BlobStore.requireKey(key);
+    return transport.get(full, offset, length)
+        .map(c -> new BlobContent(relative(c.info()), c.stream()));
+  }
+
+  @Override
+  public Optional<BlobInfo> head(String key) {
+    return transport.head(prefix + BlobStore.requireKey(key)).map(this::relative);
+  }
+
+  @Override
+  public ListPage list(String listPrefix, boolean delimited, @Nullable String pageToken) {
+    ListPage page = transport.list(prefix + BlobStore.requirePrefix(listPrefix), delimited, pageToken);
+    List<BlobInfo> blobs = new ArrayList<>(page.blobs().size());
+    for (BlobInfo b : page.blobs()) {
+      blobs.add(relative(b));
+    }
+    List<String> prefixes = new ArrayList<>(page.prefixes().size());
+    for (String p : page.prefixes()) {
+      prefixes.add(p.substring(prefix.length()));
+    }
+    return new ListPage(blobs, prefixes, page.nextPageToken());
+  }
+
+  @Override
+  public boolean delete(String key, Condition condition) {
+    String full = prefix + BlobStore.requireKey(key);
+    Optional<BlobInfo> current = transport.head(full);
+    if (current.isEmpty()) {
+      return false;
+    }
+    if (condition instanceof Condition.IfMatch match && !current.get().etag().equals(match.etag())) {
+      return false;
+    }
+    transport.delete(full);
+    return true;
+  }
+
+  @Override
+  public void close() throws IOException {
+    uploads.shutdownNow();
+    transport.close();
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  private BlobInfo relative(BlobInfo info) {
+    return new BlobInfo(info.key().substring(prefix.length()), info.size(), info.etag(), info.lastModified());
+  }
+
+  /** Buffers one part at a time; one PUT when it fits, else a parallel multipart upload. Not thread-safe. */
+  private final class S3Output extends BlobOutput {
+    private final String key;
+    private final Condition condition;
+    private final Semaphore inFlight = new Semaphore(parallelism);
+    private final List<Future<String>> parts = new ArrayList<>();
+    private byte[] buffer = new byte[INITIAL_BUFFER];
+    private int filled;
+    private @Nullable String uploadId;
+    private boolean done;
+
+    S3Output(String key, Condition condition) {
+      this.key = key;
+      this.condition = condition;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (done) {
+        throw new IOException("write to " + key + " after commit or close");
+      }
+      while (len > 0) {
+        if (filled == partSize) {
+          sendPart();
+        }
+        if (filled == buffer.length) {
+          buffer = Arrays.copyOf(buffer, Math.min(partSize, buffer.length * 2));
+        }
+        int n = Math.min(len, buffer.length - filled);
+        System.arraycopy(b, off, buffer, filled, n);
+        filled += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    /** Hands the full buffer to an upload thread, waiting while {@code parallelism} parts are in flight. */
+    private void sendPart() throws IOException {
+      if (uploadId == null) {
+        uploadId = transport.startMultipart(key);
+      }
+      int number = parts.size() + 1;
+      if (number > MAX_PARTS) {
+        throw new IOException(key + " exceeds " + MAX_PARTS + " parts of " + partSize + " bytes: raise partSize");
+      }
+      try {
+        inFlight.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted uploading " + key);
+      }
+      byte[] part = buffer;
+      int length = filled;
+      String id = uploadId;
+      parts.add(uploads.submit(() -> {
+        try {
+          return transport.uploadPart(key, id, number, part, length);
+        } finally {
+          inFlight.release();
+        }
+      }));
+      buffer = new byte[partSize];
+      filled = 0;
+    }
+
+    @Override
+    public Optional<String> commit() throws IOException {
+      if (done) {
+        throw new IllegalStateException("already committed or closed");
+      }
+      done = true;
+      if (uploadId == null) {
+        return transport.put(key, buffer, filled, condition);
+      }
+      try {
+        if (filled > 0) {
+          sendPart();
+        }
+        List<String> etags = new ArrayList<>(parts.size());
+        for (Future<String> part : parts) {
+          etags.add(part.get());
+        }
+        Optional<String> etag = transport.completeMultipart(key, uploadId, etags, condition);
+        if (etag.isEmpty()) {
+          transport.abortMultipart(key, uploadId);
+        }
+        uploadId = null;
+        return etag;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted uploading " + key);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IOException("part upload of " + key + " failed", e.getCause());
+      } finally {
+        abandon();
+      }
+    }
+
+    @Override
+    public void close() {
+      done = true;
+      abandon();
+    }
+
+    private void abandon() {
+      buffer = new byte[0];
+      if (uploadId != null) {
+        parts.forEach(p -> p.cancel(true));
+        try {
+          transport.abortMultipart(key, uploadId);
+        } catch (RuntimeException leftForTheBucketLifecycle) {
+          // an incomplete upload that cannot be aborted now is reclaimed by the bucket's lifecycle rules
+        }
+        uploadId = null;
+      }
+    }
+  }
+
+  /**
+   * Configures an {@link S3BlobStore}. Name at least the bucket. Not thread-safe.
+   */
+  public static final class Builder {
+    private @Nullable String bucket;
+    private String prefix = "";
+    private @Nullable URI endpoint;
+    private String region = "us-east-1";
+    private boolean pathStyle;
+    private @Nullable String accessKey;
+    private @Nullable String secretKey;
+    private Transport transport = Transport.AWS;
+    private int partSize = 8 << 20;
+    private int parallelism = 4;
+    private boolean allowHttp;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofMinutes(5);
+    private int maxAttempts = 4;
+
+    private Builder() {}
+
+    /**
+     * The bucket.
+     *
+     * @param name an existing bucket
+     * @return this builder
+     */
+    public Builder bucket(String name) {
+      this.bucket = name;
+      return this;
+    }
+
+    /**
+     * A key prefix inside the bucket, so several registries can share one bucket.
+     *
+     * @param value e.g. {@code teams/vision}; slashes at either end are ignored
+     * @return this builder
+     */
+    public Builder prefix(String value) {
+      String p = value.replaceAll("^/+|/+$", "");
+      if (!p.isEmpty()) {
+        BlobStore.requireKey(p);
+      }
+      this.prefix = p.isEmpty() ? "" : p + "/";
+      return this;
+    }
+
+    /**
+     * A custom endpoint for S3-compatible servers (default: AWS for the region).
+     *
+     * @param value e.g. {@code https://minio.internal:9000}
+     * @return this builder
+     */
+    public Builder endpoint(URI value) {
+      this.endpoint = value;
+      return this;
+    }
+
+    /**
+     * The region (default {@code us-east-1}).
+     *
+     * @param value the region
+     * @return this builder
+     */
+    public Builder region(String value) {
+      this.region = value;
+      return this;
+    }
+
+    /**
+     * Path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible servers need.
+     *
+     * @param value whether to use path style
+     * @return this builder
+     */
+    public Builder pathStyle(boolean value) {
+      this.pathStyle = value;
+      return this;
+    }
+
+    /**
+     * Static credentials instead of the standard provider chain (environment, system properties, profile,
+     * container and instance roles).
+     *
+     * @param accessKeyId the access key id
+     * @param secretAccessKey the secret key, never logged
+     * @return this builder
+     */
+    public Builder credentials(String accessKeyId, String secretAccessKey) {
+      this.accessKey = accessKeyId;
+      this.secretKey = secretAccessKey;
+      return this;
+    }
+
+    /**
+     * The client library (default {@link Transport#AWS}).
+     *
+     * @param value the transport
+     * @return this builder
+     */
+    public Builder transport(Transport value) {
+      this.transport = value;
+      return this;
+    }
+
+    /**
+     * Bytes per multipart part, and the largest object sent in one PUT (default 8 MiB, at least 5 MiB).
+     *
+     * @param bytes the part size
+     * @return this builder
+     */
+    public Builder partSize(int bytes) {
+      if (bytes < MIN_PART_SIZE) {
+        throw new IllegalArgumentException("partSize must be at least 5 MiB (S3's minimum), got " + bytes);
+      }
+      this.partSize = bytes;
+      return this;
+    }
+
+    /**
+     * Parts of one object uploaded at once (default 4).
+     *
+     * @param value at least 1
+     * @return this builder
+     */
+    public Builder parallelism(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, got " + value);
+      }
+      this.parallelism = value;
+      return this;
+    }
+
+    /**
+     * Allows a plain-HTTP endpoint that is not on the loopback interface. Credentials and data then cross the
+     * network unencrypted.
+     *
+     * @param value whether to allow it
+     * @return this builder
+     */
+    public Builder allowHttp(boolean value) {
+      this.allowHttp = value;
+      return this;
+    }
+
+    /**
+     * How long to wait for a connection (default 10 s).
+     *
+     * @param value the timeout
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = value;
+      return this;
+    }
+
+    /**
+     * The longest one request may take, retries included (default 5 min).
+     *
+     * @param value the timeout
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration value) {
+      this.requestTimeout = value;
+      return this;
+    }
+
+    /**
+     * Attempts per request, the first included (default 4). 5xx, throttling and network errors are retried
+     * with backoff; other 4xx are not.
+     *
+     * @param value at least 1
+     * @return this builder
+     */
+    public Builder maxAttempts(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1, got " + value);
+      }
+      this.maxAttempts = value;
+      return this;
+    }
+
+    /**
+     * Connects and checks the bucket is there and usable.
+     *
+     * @return the store; the caller closes it
+     * @throws BackendException when the bucket is missing, the credentials are refused or the endpoint is
+     *     unreachable, with a message saying which
+     */
+    public S3BlobStore build() {
+      if (bucket == null || bucket.isBlank()) {
+        throw new IllegalArgumentException("name the bucket: S3BlobStore.builder().bucket(\"my-bucket\")");
+      }
+      if (endpoint != null) {
+        checkTransportSecurity(endpoint, allowHttp);
+      }
+      S3Settings settings = new S3Settings(bucket, endpoint, region, pathStyle, accessKey, secretKey, connectTimeout,
+          requestTimeout, maxAttempts, parallelism);
+      S3Transport t = transport == Transport.AWS ? new AwsTransport(settings) : new MinioTransport(settings);
+      try {
+        t.checkBucket();
+      } catch (RuntimeException e) {
+        closeQuietly(t);
+        throw e;
+      }
+      return new S3BlobStore(this, t);
+    }
+
+    private static void closeQuietly(S3Transport t) {
+      try {
+        t.close();
+      } catch (IOException | RuntimeException ignored) {
+        // the failed check is the error worth reporting
+      }
+    }
+  }
+
+  static void checkTransportSecurity(URI endpoint, boolean allowHttp) {
+    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("https")) {
+      return;
+    }
+    if (!scheme.equals("http")) {
+      throw new IllegalArgumentException("S3 endpoint '" + endpoint + "' must be an http:// or https:// URL");
+    }
+    if (!allowHttp && !isLoopback(endpoint.getHost())) {
+      throw new IllegalArgumentException("S3 endpoint '" + endpoint + "' is plain HTTP to a host other than this"
+          + " machine: credentials and data would cross the network unencrypted. Use https://, or allow it"
+          + " explicitly with allowHttp=true");
+    }
+  }
+
+  private static boolean isLoopback(@Nullable String host) {
+    if (host == null) {
+      return false;
+    }
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) {
+      return false; // a name other than localhost: never resolved here, never trusted
+    }
+    try {
+      return InetAddress.getByName(host.replaceAll("[\\[\\]]", "")).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}
