@@ -1,0 +1,79 @@
+package dev.arca.backend.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.arca.registry.Registry;
+import dev.arca.registry.UnsupportedCapabilityException;
+import dev.arca.registry.testkit.HttpProxy;
+import dev.arca.registry.testkit.S3ProxyServer;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What crosses the wire, counted and tampered with by a proxy between the client and S3Proxy. */
+class S3WireTest {
+
+  static S3ProxyServer server;
+  static S3ProxyServer unauthenticated;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    server = S3ProxyServer.inMemory();
+    unauthenticated = S3ProxyServer.inMemoryWithoutAuthentication();
+  }
+
+  @AfterAll
+  static void stopServers() throws Exception {
+    server.close();
+    unauthenticated.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(S3BlobStore.Transport.class)
+  void savingOneSmallObject_isOnePutPerFilePlusOneConditionalManifestPut_andLoadingIsTwoGets(
+      S3BlobStore.Transport transport) throws Exception {
+    String bucket = server.createBucket();
+    try (HttpProxy proxy = HttpProxy.start(server.endpoint());
+        Registry registry = Registry.builder()
+            .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build()).build()) {
+      proxy.clearRequests();
+
+      registry.save("model@1.0.0", new byte[] {1, 2, 3});
+      List<HttpProxy.Request> saves = proxy.requests();
+      proxy.clearRequests();
+      byte[] loaded = registry.get("model@1.0.0", byte[].class);
+      List<HttpProxy.Request> loads = proxy.requests();
+
+      assertThat(saves).extracting(HttpProxy.Request::method).containsExactly("PUT", "PUT");
+      assertThat(saves.get(0).target()).contains("/objects/model/").endsWith("/data");
+      assertThat(saves.get(0).header("If-None-Match")).isNull();
+      assertThat(saves.get(1).target()).endsWith("/meta/model/1.0.0.json");
+      assertThat(saves.get(1).header("If-None-Match")).isEqualTo("*");
+      assertThat(loads).extracting(HttpProxy.Request::method).containsExactly("GET", "GET");
+      assertThat(loads.get(0).target()).endsWith("/meta/model/1.0.0.json");
+      assertThat(loads.get(1).target()).endsWith("/data");
+      assertThat(loaded).containsExactly(1, 2, 3);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(S3BlobStore.Transport.class)
+  void aServerIgnoringIfNoneMatch_isRefusedOnOpen_withTheRiskAndTheOptOut(S3BlobStore.Transport transport)
+      throws Exception {
+    String bucket = unauthenticated.createBucket();
+    try (HttpProxy stripping = HttpProxy.start(unauthenticated.endpoint(), r -> r.without("If-None-Match"))) {
+      S3BlobStore store = S3Fixture.builder(stripping.endpoint(), bucket, transport).build();
+
+      assertThatThrownBy(() -> Registry.builder().blobStore(store).build())
+          .isInstanceOf(UnsupportedCapabilityException.class)
+          .hasMessageContaining("ignores conditional writes (If-None-Match)")
+          .hasMessageContaining("silently lose data")
+          .hasMessageContaining("skipConditionalWriteProbe()");
+      assertThat(stripping.requests()).as("the probe went through the proxy")
+          .anyMatch(r -> r.method().equals("PUT") && r.target().contains("/probe/"));
+    }
+  }
+}
