@@ -38,6 +38,7 @@ public final class InMemoryBlobStore implements BlobStore {
   private final int pageSize;
   private final AtomicLong etags = new AtomicLong();
   private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger responsesToLose = new java.util.concurrent.atomic.AtomicInteger();
 
   private InMemoryBlobStore(Builder builder) {
     this.clock = builder.clock;
@@ -74,6 +75,16 @@ public final class InMemoryBlobStore implements BlobStore {
   public long requests(String kind) {
     AtomicLong n = requests.get(kind);
     return n == null ? 0 : n.get();
+  }
+
+  /**
+   * Makes the next {@code n} conditional writes take effect but report a failed condition, as a client sees
+   * it when the response to its write was lost and its retry then found its own write in place.
+   *
+   * @param n how many
+   */
+  public void loseConditionalResponses(int n) {
+    responsesToLose.set(n);
   }
 
   /**
@@ -155,6 +166,9 @@ public final class InMemoryBlobStore implements BlobStore {
     }
     String etag = "e" + etags.incrementAndGet();
     data.put(key, new Entry(bytes, etag, clock.instant()));
+    if (!(condition instanceof Condition.None) && responsesToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return Optional.empty();
+    }
     return Optional.of(etag);
   }
 

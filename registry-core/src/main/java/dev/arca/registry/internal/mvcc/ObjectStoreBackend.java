@@ -389,8 +389,20 @@ public final class ObjectStoreBackend implements Backend {
         superseded.add(new StoredManifest.Superseded(current.get().value().manifest().uuid(), now));
         etag = store.put(key, Json.write(new StoredManifest(manifest, superseded)), Condition.ifMatch(expectedEtag));
       }
+      if (etag.isEmpty()) {
+        etag = ownCommit(manifest.version());
+      }
       committed |= etag.isPresent();
       return etag;
+    }
+
+    /**
+     * After a failed condition, whether the manifest there is this attempt's own: a client that retried a
+     * commit whose first response was lost sees its own write as a conflict (412), yet the version is ours.
+     */
+    private Optional<String> ownCommit(Version version) throws IOException {
+      Optional<Stamped<StoredManifest>> stored = readStored(name, version);
+      return stored.filter(s -> s.value().manifest().uuid().equals(uuid)).map(Stamped::etag);
     }
 
     @Override
