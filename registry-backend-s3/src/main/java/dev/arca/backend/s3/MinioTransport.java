@@ -86,7 +86,7 @@ final class MinioTransport implements S3Transport {
 
   @Override
   public void checkBucket() {
-    boolean exists = await("HEAD bucket", null, client.bucketExists(
+    boolean exists = await("HEAD bucket", null, () -> client.bucketExists(
         BucketExistsArgs.builder().bucket(settings.bucket()).build()));
     if (!exists) {
       throw S3Failures.failure(settings, "HEAD bucket", null, 404, "NoSuchBucket",
@@ -103,13 +103,13 @@ final class MinioTransport implements S3Transport {
 
   @Override
   public String startMultipart(String key) {
-    return await("POST uploads", key, client.createMultipartUpload(CreateMultipartUploadArgs.builder()
+    return await("POST uploads", key, () -> client.createMultipartUpload(CreateMultipartUploadArgs.builder()
         .bucket(settings.bucket()).object(key).build())).result().uploadId();
   }
 
   @Override
   public String uploadPart(String key, String uploadId, int partNumber, byte[] data, int length) {
-    return await("PUT part " + partNumber, key, client.uploadPart(UploadPartArgs.builder()
+    return await("PUT part " + partNumber, key, () -> client.uploadPart(UploadPartArgs.builder()
         .bucket(settings.bucket()).object(key).uploadId(uploadId).partNumber(partNumber).data(data, length)
         .build())).part().etag();
   }
@@ -128,12 +128,16 @@ final class MinioTransport implements S3Transport {
 
   @Override
   public void abortMultipart(String key, String uploadId) {
-    await("DELETE upload", key, client.abortMultipartUpload(AbortMultipartUploadArgs.builder()
+    await("DELETE upload", key, () -> client.abortMultipartUpload(AbortMultipartUploadArgs.builder()
         .bucket(settings.bucket()).object(key).uploadId(uploadId).build()));
   }
 
   @Override
   public Optional<BlobContent> get(String key, long offset, long length) {
+    return retrying(() -> getOnce(key, offset, length));
+  }
+
+  private Optional<BlobContent> getOnce(String key, long offset, long length) {
     GetObjectArgs.Builder args = GetObjectArgs.builder().bucket(settings.bucket()).object(key);
     if (offset > 0 || length >= 0) {
       args.offset(offset);
@@ -161,6 +165,10 @@ final class MinioTransport implements S3Transport {
 
   @Override
   public Optional<BlobInfo> head(String key) {
+    return retrying(() -> headOnce(key));
+  }
+
+  private Optional<BlobInfo> headOnce(String key) {
     try {
       StatObjectResponse r = client.statObject(StatObjectArgs.builder().bucket(settings.bucket()).object(key).build())
           .get();
@@ -179,6 +187,10 @@ final class MinioTransport implements S3Transport {
   /** One page holding every key: the client pages through the server's 1000-key pages lazily itself. */
   @Override
   public ListPage list(String prefix, boolean delimited, @Nullable String pageToken) {
+    return retrying(() -> listOnce(prefix, delimited));
+  }
+
+  private ListPage listOnce(String prefix, boolean delimited) {
     List<BlobInfo> blobs = new ArrayList<>();
     List<String> prefixes = new ArrayList<>();
     ListObjectsArgs.Builder args = ListObjectsArgs.builder().bucket(settings.bucket()).prefix(prefix)
@@ -193,14 +205,14 @@ final class MinioTransport implements S3Transport {
         }
       }
     } catch (Exception e) {
-      throw failure("LIST", prefix, e);
+      throw failure("LIST", prefix, e instanceof ExecutionException x && x.getCause() != null ? x.getCause() : e);
     }
     return new ListPage(blobs, prefixes, null);
   }
 
   @Override
   public void delete(String key) {
-    await("DELETE", key, client.removeObject(RemoveObjectArgs.builder().bucket(settings.bucket()).object(key).build()));
+    await("DELETE", key, () -> client.removeObject(RemoveObjectArgs.builder().bucket(settings.bucket()).object(key).build()));
   }
 
   @Override
@@ -224,6 +236,11 @@ final class MinioTransport implements S3Transport {
 
   private Optional<String> conditional(String operation, String key, Condition condition,
       java.util.function.Supplier<CompletableFuture<String>> call) {
+    return retrying(() -> conditionalOnce(operation, key, condition, call));
+  }
+
+  private Optional<String> conditionalOnce(String operation, String key, Condition condition,
+      java.util.function.Supplier<CompletableFuture<String>> call) {
     try {
       return Optional.of(S3Transport.etag(call.get().get()));
     } catch (ExecutionException e) {
@@ -238,7 +255,34 @@ final class MinioTransport implements S3Transport {
     }
   }
 
-  private <T> T await(String operation, @Nullable String key, CompletableFuture<T> future) {
+  private <T> T await(String operation, @Nullable String key, java.util.function.Supplier<CompletableFuture<T>> call) {
+    return retrying(() -> awaitOnce(operation, key, call.get()));
+  }
+
+  /**
+   * Runs a call, retrying retryable failures (no response, 5xx, throttling) with exponential backoff and
+   * jitter, as the AWS SDK's standard strategy does; other errors are thrown at once.
+   */
+  private <T> T retrying(java.util.function.Supplier<T> call) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (dev.arca.registry.BackendException e) {
+        if (!e.retryable() || attempt >= settings.maxAttempts()) {
+          throw e;
+        }
+        long backoff = Math.min(2_000, 100L << (attempt - 1));
+        try {
+          Thread.sleep(backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private <T> T awaitOnce(String operation, @Nullable String key, CompletableFuture<T> future) {
     try {
       return future.get();
     } catch (ExecutionException e) {

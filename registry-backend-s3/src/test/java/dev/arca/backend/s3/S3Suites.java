@@ -1,0 +1,94 @@
+package dev.arca.backend.s3;
+
+import dev.arca.registry.Registry;
+import dev.arca.registry.spi.BlobStore;
+import dev.arca.registry.testkit.BlobStoreContract;
+import dev.arca.registry.testkit.RegistryContract;
+import java.net.URI;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The BlobStore and Registry contracts on both transports against one S3 server; a subclass names the server.
+ * Each test gets a fresh bucket.
+ */
+abstract class S3Suites {
+
+  /** A running S3 server the suites use. */
+  interface Target {
+    URI endpoint();
+
+    String accessKey();
+
+    String secretKey();
+
+    String createBucket();
+
+    /** Why compare-and-swap races are skipped on this server, or null to run them. */
+    String casRaceSkipReason();
+  }
+
+  abstract Target target();
+
+  private S3BlobStore store(S3BlobStore.Transport transport, String bucket) {
+    Target t = target();
+    return S3BlobStore.builder().endpoint(t.endpoint()).bucket(bucket).pathStyle(true).transport(transport)
+        .credentials(t.accessKey(), t.secretKey()).build();
+  }
+
+  private RegistryContract.TestStorage storage(S3BlobStore.Transport transport) {
+    String bucket = target().createBucket();
+    return () -> Registry.builder().blobStore(store(transport, bucket));
+  }
+
+  @Nested
+  class AwsBlobStore extends BlobStoreContract {
+    @Override
+    protected BlobStore newStore() {
+      return store(S3BlobStore.Transport.AWS, target().createBucket());
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces() {
+      return target().casRaceSkipReason();
+    }
+  }
+
+  @Nested
+  class MinioBlobStore extends BlobStoreContract {
+    @Override
+    protected BlobStore newStore() {
+      return store(S3BlobStore.Transport.MINIO, target().createBucket());
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces() {
+      return target().casRaceSkipReason();
+    }
+  }
+
+  @Nested
+  class AwsRegistry extends RegistryContract {
+    @Override
+    protected TestStorage newStorage() {
+      return storage(S3BlobStore.Transport.AWS);
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces(Registry registry) {
+      return target().casRaceSkipReason();
+    }
+  }
+
+  @Nested
+  class MinioRegistry extends RegistryContract {
+    @Override
+    protected TestStorage newStorage() {
+      return storage(S3BlobStore.Transport.MINIO);
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces(Registry registry) {
+      return target().casRaceSkipReason();
+    }
+  }
+}
