@@ -2,6 +2,8 @@ package dev.arca.registry;
 
 import dev.arca.registry.internal.backend.BackendDiscovery;
 import dev.arca.registry.internal.backend.CoreBackendContext;
+import dev.arca.registry.internal.cache.CachingBackend;
+import dev.arca.registry.internal.cache.DiskCache;
 import dev.arca.registry.internal.materialize.ManifestArtifactReader;
 import dev.arca.registry.internal.materialize.MaterializerCatalog;
 import dev.arca.registry.spi.ArtifactReader;
@@ -58,6 +60,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Registry implements Closeable {
 
+  /** Default bound of the local cache of remote files: 10 GiB. */
+  public static final long DEFAULT_CACHE_BYTES = 10L << 30;
+
   /** Default grace period before the janitor may remove unreferenced files. */
   public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(1);
 
@@ -70,10 +75,12 @@ public final class Registry implements Closeable {
   private final ClassLoader classLoader;
   private final String user;
   private final SaveOperation saves;
+  private final @Nullable CachingBackend cache;
   private volatile Stamped<RegistrySettings> settings;
 
   private Registry(Builder builder, Backend backend) throws IOException {
     this.backend = backend;
+    this.cache = backend instanceof CachingBackend caching ? caching : null;
     this.catalog = new MaterializerCatalog(builder.materializers, builder.classLoader);
     this.verify = builder.verify;
     this.clock = builder.clock;
@@ -307,6 +314,21 @@ public final class Registry implements Closeable {
   }
 
   private <T> T loadManifest(Manifest manifest, Class<T> type, @Nullable Path destination) {
+    try {
+      return loadOnce(manifest, type, destination);
+    } catch (IntegrityException e) {
+      if (cache == null) {
+        throw e;
+      }
+      // A cached copy failed verification: drop it and read the version again from the remote, once.
+      cache.invalidate(manifest);
+      Manifest fresh = readManifest(manifest.name(), manifest.version())
+          .orElseThrow(() -> new ObjectNotFoundException(describe(manifest) + " does not exist")).value();
+      return loadOnce(fresh, type, destination);
+    }
+  }
+
+  private <T> T loadOnce(Manifest manifest, Class<T> type, @Nullable Path destination) {
     Class<?> target = type == Object.class ? storedClass(manifest) : type;
     Materializer<?> materializer = catalog.forLoad(manifest.materializer(), target);
     if (manifest.formatVersion() > materializer.formatVersion()) {
@@ -758,6 +780,19 @@ public final class Registry implements Closeable {
   }
 
   /**
+   * Empties the local cache of remote files and manifests; a no-op for local registries.
+   */
+  public void clearCache() {
+    if (cache != null) {
+      try {
+        cache.files().clear();
+      } catch (IOException e) {
+        throw backendError(e, "cache");
+      }
+    }
+  }
+
+  /**
    * What the backend can do.
    *
    * @return its capabilities
@@ -887,6 +922,9 @@ public final class Registry implements Closeable {
     private Clock clock = Clock.systemUTC();
     private ClassLoader classLoader = defaultClassLoader();
     private boolean probe = true;
+    private @Nullable Path cacheDirectory;
+    private long cacheBytes = DEFAULT_CACHE_BYTES;
+    private boolean cacheEnabled = true;
 
     private Builder() {}
 
@@ -1032,6 +1070,34 @@ public final class Registry implements Closeable {
     }
 
     /**
+     * Where remote files are cached, and how many bytes the cache may hold (default {@code $ARCA_CACHE}, else
+     * {@code ~/.arca/cache}, 10 GiB). Several processes may share one directory.
+     *
+     * @param directory the cache directory
+     * @param maxBytes the bound; files larger than it are never cached
+     * @return this builder
+     */
+    public Builder cache(Path directory, long maxBytes) {
+      if (maxBytes < 0) {
+        throw new IllegalArgumentException("cache bound must not be negative, got " + maxBytes);
+      }
+      this.cacheDirectory = directory;
+      this.cacheBytes = maxBytes;
+      this.cacheEnabled = true;
+      return this;
+    }
+
+    /**
+     * Reads remote backends directly, with no local cache.
+     *
+     * @return this builder
+     */
+    public Builder noCache() {
+      this.cacheEnabled = false;
+      return this;
+    }
+
+    /**
      * Skips the check, on opening a remote object store, that it really refuses a second create-if-absent.
      * Without that guarantee two racing writers can both commit one version: use only with one writer.
      *
@@ -1067,6 +1133,10 @@ public final class Registry implements Closeable {
         throw new BackendException(scheme, null, "cannot open: " + e.getMessage(), e, true);
       }
       try {
+        if (cacheEnabled && opened.capabilities().remote()) {
+          opened = new CachingBackend(opened, new DiskCache(cacheDirectory != null ? cacheDirectory
+              : defaultCacheLocation(), cacheBytes), verify);
+        }
         return new Registry(this, opened);
       } catch (IOException e) {
         closeQuietly(opened);
@@ -1082,6 +1152,11 @@ public final class Registry implements Closeable {
       if (uri != null || backend != null || blobStore != null) {
         throw new IllegalStateException("storage already named: call one of uri, backend or blobStore once");
       }
+    }
+
+    private static Path defaultCacheLocation() {
+      String dir = System.getenv("ARCA_CACHE");
+      return dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".arca", "cache");
     }
 
     private static ClassLoader defaultClassLoader() {

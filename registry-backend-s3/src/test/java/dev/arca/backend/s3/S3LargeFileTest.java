@@ -55,7 +55,7 @@ class S3LargeFileTest {
           + transport.name().toLowerCase(Locale.ROOT);
       Process child = ChildJvm.start(S3LargeFileChild.class, List.of("-Xmx" + HEAP_MB + "m"),
           Map.of("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
-              "AWS_REGION", "us-east-1"),
+              "AWS_REGION", "us-east-1", "ARCA_CACHE", dir.resolve("cache").toString()),
           uri, file.toString(), dir.resolve("out").toString());
       String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       assertThat(child.waitFor(10, TimeUnit.MINUTES)).isTrue();

@@ -4,7 +4,12 @@ import dev.arca.registry.Registry;
 import dev.arca.registry.spi.BlobStore;
 import dev.arca.registry.testkit.BlobStoreContract;
 import dev.arca.registry.testkit.RegistryContract;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 
 /**
@@ -35,9 +40,25 @@ abstract class S3Suites {
         .credentials(t.accessKey(), t.secretKey()).build();
   }
 
-  private RegistryContract.TestStorage storage(S3BlobStore.Transport transport) {
+  /** A fresh bucket, read through a fresh local cache, as users run it. */
+  private RegistryContract.TestStorage storage(S3BlobStore.Transport transport) throws IOException {
     String bucket = target().createBucket();
-    return () -> Registry.builder().blobStore(store(transport, bucket));
+    Path cache = Files.createTempDirectory("arca-cache-");
+    return new RegistryContract.TestStorage() {
+      @Override
+      public Registry.Builder builder() {
+        return Registry.builder().blobStore(store(transport, bucket)).cache(cache, 256 << 20);
+      }
+
+      @Override
+      public void close() throws IOException {
+        try (Stream<Path> files = Files.walk(cache)) {
+          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    };
   }
 
   @Nested
@@ -69,7 +90,7 @@ abstract class S3Suites {
   @Nested
   class AwsRegistry extends RegistryContract {
     @Override
-    protected TestStorage newStorage() {
+    protected TestStorage newStorage() throws IOException {
       return storage(S3BlobStore.Transport.AWS);
     }
 
@@ -82,7 +103,7 @@ abstract class S3Suites {
   @Nested
   class MinioRegistry extends RegistryContract {
     @Override
-    protected TestStorage newStorage() {
+    protected TestStorage newStorage() throws IOException {
       return storage(S3BlobStore.Transport.MINIO);
     }
 

@@ -7,7 +7,9 @@ import dev.arca.registry.Registry;
 import dev.arca.registry.UnsupportedCapabilityException;
 import dev.arca.registry.testkit.HttpProxy;
 import dev.arca.registry.testkit.S3ProxyServer;
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,11 +36,11 @@ class S3WireTest {
   @ParameterizedTest
   @EnumSource(S3BlobStore.Transport.class)
   void savingOneSmallObject_isOnePutPerFilePlusOneConditionalManifestPut_andLoadingIsTwoGets(
-      S3BlobStore.Transport transport) throws Exception {
+      S3BlobStore.Transport transport, @TempDir Path cache) throws Exception {
     String bucket = server.createBucket();
     try (HttpProxy proxy = HttpProxy.start(server.endpoint());
         Registry registry = Registry.builder()
-            .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build()).build()) {
+            .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build()).cache(cache, 1 << 20).build()) {
       proxy.clearRequests();
 
       registry.save("model@1.0.0", new byte[] {1, 2, 3});
@@ -56,6 +58,15 @@ class S3WireTest {
       assertThat(loads.get(0).target()).endsWith("/meta/model/1.0.0.json");
       assertThat(loads.get(1).target()).endsWith("/data");
       assertThat(loaded).containsExactly(1, 2, 3);
+
+      proxy.clearRequests();
+      try (Registry second = Registry.builder()
+          .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build()).cache(cache, 1 << 20).build()) {
+        proxy.clearRequests();
+        assertThat(second.get("model@1.0.0", byte[].class)).containsExactly(1, 2, 3);
+        assertThat(proxy.requests()).as("a load through a warm cache fetches only the manifest")
+            .extracting(HttpProxy.Request::method).containsExactly("GET");
+      }
     }
   }
 

@@ -38,6 +38,7 @@ public final class InMemoryBlobStore implements BlobStore {
   private final int pageSize;
   private final AtomicLong etags = new AtomicLong();
   private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
+  private volatile boolean unreachable;
   private final java.util.concurrent.atomic.AtomicInteger responsesToLose = new java.util.concurrent.atomic.AtomicInteger();
 
   private InMemoryBlobStore(Builder builder) {
@@ -85,6 +86,15 @@ public final class InMemoryBlobStore implements BlobStore {
    */
   public void loseConditionalResponses(int n) {
     responsesToLose.set(n);
+  }
+
+  /**
+   * Makes every request fail as if the server were down, until called again with false.
+   *
+   * @param down whether the store is unreachable
+   */
+  public void setUnreachable(boolean down) {
+    this.unreachable = down;
   }
 
   /**
@@ -138,7 +148,7 @@ public final class InMemoryBlobStore implements BlobStore {
       }
 
       @Override
-      public Optional<String> commit() {
+      public Optional<String> commit() throws java.io.IOException {
         if (done) {
           throw new IllegalStateException("already committed or closed");
         }
@@ -173,7 +183,7 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
-  public Optional<BlobContent> get(String key, long offset, long length) {
+  public Optional<BlobContent> get(String key, long offset, long length) throws java.io.IOException {
     BlobStore.requireKey(key);
     count("get");
     Entry e;
@@ -189,7 +199,7 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
-  public synchronized Optional<BlobInfo> head(String key) {
+  public synchronized Optional<BlobInfo> head(String key) throws java.io.IOException {
     BlobStore.requireKey(key);
     count("head");
     Entry e = data.get(key);
@@ -197,7 +207,8 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
-  public synchronized ListPage list(String prefix, boolean delimited, @Nullable String pageToken) {
+  public synchronized ListPage list(String prefix, boolean delimited, @Nullable String pageToken)
+      throws java.io.IOException {
     BlobStore.requirePrefix(prefix);
     count("list");
     List<BlobInfo> blobs = new ArrayList<>();
@@ -226,7 +237,7 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
-  public synchronized boolean delete(String key, Condition condition) {
+  public synchronized boolean delete(String key, Condition condition) throws java.io.IOException {
     BlobStore.requireKey(key);
     count("delete");
     Entry current = data.get(key);
@@ -249,7 +260,10 @@ public final class InMemoryBlobStore implements BlobStore {
     return new BlobInfo(key, e.bytes().length, e.etag(), e.modified());
   }
 
-  private void count(String kind) {
+  private void count(String kind) throws java.io.IOException {
+    if (unreachable) {
+      throw new java.net.ConnectException("in-memory store set unreachable: connection refused");
+    }
     requests.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
   }
 
