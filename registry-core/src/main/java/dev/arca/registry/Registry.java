@@ -4,6 +4,7 @@ import dev.arca.registry.internal.backend.BackendDiscovery;
 import dev.arca.registry.internal.backend.CoreBackendContext;
 import dev.arca.registry.internal.cache.CachingBackend;
 import dev.arca.registry.internal.cache.DiskCache;
+import dev.arca.registry.internal.io.VerifyingInputStream;
 import dev.arca.registry.internal.materialize.ManifestArtifactReader;
 import dev.arca.registry.internal.materialize.MaterializerCatalog;
 import dev.arca.registry.spi.ArtifactReader;
@@ -13,9 +14,12 @@ import dev.arca.registry.spi.BlobStore;
 import dev.arca.registry.spi.Materializer;
 import dev.arca.registry.spi.RegistrySettings;
 import dev.arca.registry.spi.Stamped;
+import dev.arca.registry.spi.StagedVersion;
 import dev.arca.registry.spi.TagRecord;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
@@ -726,6 +730,100 @@ public final class Registry implements Closeable {
     } catch (IOException e) {
       throw backendError(e, name + "#" + tag);
     }
+  }
+
+  // ---------------------------------------------------------------- copy between registries
+
+  /**
+   * Copies one version into another registry under the same name. See {@link #copyTo(String, Registry, String)}.
+   *
+   * @param key the version to copy ({@code name}, {@code name@version}, {@code name#tag})
+   * @param target the registry to copy into
+   * @return what happened
+   */
+  public CopyResult copyTo(String key, Registry target) {
+    return copyTo(key, target, ObjectKey.parse(key).name());
+  }
+
+  /**
+   * Copies one version into another registry (any pair of backends): each file's bytes are streamed across and
+   * verified on the way, never deserialized; version, metadata, materializer, params, lineage and digest are kept.
+   * Idempotent: a version the target already holds with the same digest is left alone.
+   *
+   * @param key the version to copy
+   * @param target the registry to copy into
+   * @param targetName the name to copy it as
+   * @return what happened
+   * @throws VersionConflictException when the target holds that version with different content
+   */
+  public CopyResult copyTo(String key, Registry target, String targetName) {
+    Names.requireName(targetName);
+    Manifest source = info(key);
+    if (target.settings.value().versionDigits() != source.version().digits()) {
+      throw new UnsupportedCapabilityException("cannot copy " + describe(source) + " into a registry whose versions"
+          + " have " + target.settings.value().versionDigits() + " components");
+    }
+    Manifest wanted = new Manifest(source.schema(), targetName, source.version(), source.objectClass(),
+        source.materializer(), source.formatVersion(), source.params(), source.metadata(), source.files(),
+        source.digest(), source.size(), source.uuid(), source.createdAt(), source.createdBy(), source.dependsOn());
+    Optional<CopyResult> present = target.alreadyHolds(wanted);
+    if (present.isPresent()) {
+      return present.get();
+    }
+    try (StagedVersion staged = target.backend.stage(targetName)) {
+      long bytes = 0;
+      for (FileEntry file : source.files()) {
+        try (InputStream in = new VerifyingInputStream(backend.openFile(source, file), file.size(), file.sha256(),
+            describe(source) + " file '" + file.path() + "'"); OutputStream out = staged.create(file.path())) {
+          bytes += in.transferTo(out);
+        }
+      }
+      Manifest copy = wanted.withCommit(source.version(), staged.uuid(), source.createdAt());
+      if (staged.commit(copy, null).isPresent()) {
+        return new CopyResult(copy, true, bytes);
+      }
+      return target.alreadyHolds(wanted).orElseThrow(() -> new VersionConflictException(targetName + "@"
+          + source.version() + " was written in the target while it was being copied, with other content"));
+    } catch (IOException e) {
+      throw backendError(e, describe(source) + " -> " + target);
+    }
+  }
+
+  /** The target's copy of a version if it holds one with the same digest; a conflict if it differs. */
+  private Optional<CopyResult> alreadyHolds(Manifest wanted) {
+    Optional<Stamped<Manifest>> existing = readManifest(wanted.name(), wanted.version());
+    if (existing.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!existing.get().value().digest().equals(wanted.digest())) {
+      throw new VersionConflictException(describe(wanted) + " already exists in the target with different"
+          + " content (digest " + existing.get().value().digest() + ", not " + wanted.digest() + ")");
+    }
+    return Optional.of(new CopyResult(existing.get().value(), false, 0));
+  }
+
+  /**
+   * Copies every version of every name this registry holds into {@code target}, keeping version numbers.
+   * Idempotent: versions already there with the same digest are skipped. Never throws for one version.
+   *
+   * @param target the registry to merge into
+   * @return one result per version, keyed {@code name@version}, in name then version order
+   */
+  public BatchResult<CopyResult> syncTo(Registry target) {
+    List<BatchResult.Item<CopyResult>> results = new ArrayList<>();
+    for (Map.Entry<String, List<Version>> entry : listAll().entrySet()) {
+      for (Version v : entry.getValue()) {
+        String key = entry.getKey() + "@" + v;
+        try {
+          CopyResult r = copyTo(key, target);
+          results.add(new BatchResult.Item<>(key, r.copied() ? BatchResult.Status.OK : BatchResult.Status.SKIPPED, r,
+              null));
+        } catch (RuntimeException e) {
+          results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
+        }
+      }
+    }
+    return new BatchResult<>(results);
   }
 
   // ---------------------------------------------------------------- settings, maintenance

@@ -9,9 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalRegistryTest extends RegistryContract {
 
   @TempDir Path root;
+  private int storages;
 
   @Override
   protected TestStorage newStorage() {
-    return () -> Registry.builder().uri(root.resolve("registry").toUri());
+    Path location = root.resolve("registry-" + storages++);
+    return () -> Registry.builder().uri(location.toUri());
   }
 }

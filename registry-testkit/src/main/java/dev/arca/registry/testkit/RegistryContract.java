@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.arca.registry.BatchResult;
+import dev.arca.registry.CopyResult;
 import dev.arca.registry.FileEntry;
 import dev.arca.registry.JanitorReport;
 import dev.arca.registry.Manifest;
@@ -72,7 +73,7 @@ public abstract class RegistryContract {
   }
 
   /**
-   * Fresh, empty storage for one test.
+   * Fresh, empty storage: a new location on every call (a test may ask for two).
    *
    * @return the storage
    * @throws Exception when it cannot be created
@@ -703,6 +704,57 @@ public abstract class RegistryContract {
     it.remove();
     assertThat(map).isEmpty();
     assertThat(registry.containsKey("b")).isFalse();
+  }
+
+  // ---------------------------------------------------------------- copy and sync
+
+  @Test
+  void copyTo_anotherRegistry_keepsVersionMetadataAndDigest_andIsIdempotent() throws Exception {
+    Registry source = open();
+    Manifest saved = source.save("m@1.2.3", new Sample(3, "three", List.of(3.0)),
+        SaveOptions.defaults().withMetadata(Map.of("stage", "dev")).withDependsOn(List.of("data@1.0.0")));
+    try (TestStorage other = newStorage(); Registry target = other.builder().build()) {
+      CopyResult first = source.copyTo("m@1.2.3", target);
+      CopyResult again = source.copyTo("m", target);
+
+      assertThat(first.copied()).isTrue();
+      assertThat(first.bytes()).isEqualTo(saved.size());
+      assertThat(again.copied()).as("a second copy transfers nothing").isFalse();
+      Manifest copied = target.info("m@1.2.3");
+      assertThat(copied.digest()).isEqualTo(saved.digest());
+      assertThat(copied.metadata()).isEqualTo(saved.metadata());
+      assertThat(copied.materializer()).isEqualTo(saved.materializer());
+      assertThat(copied.dependsOn()).isEqualTo(saved.dependsOn());
+      assertThat(copied.createdAt()).isEqualTo(saved.createdAt());
+      assertThat(target.get("m@1.2.3")).isEqualTo(new Sample(3, "three", List.of(3.0)));
+      assertThat(source.copyTo("m@1.2.3", target, "renamed").manifest().name()).isEqualTo("renamed");
+
+      target.save("x@1.0.0", "theirs");
+      source.save("x@1.0.0", "mine");
+      assertThatThrownBy(() -> source.copyTo("x@1.0.0", target)).isInstanceOf(VersionConflictException.class)
+          .hasMessageContaining("different content");
+    }
+  }
+
+  @Test
+  void syncTo_mergesAWholeRegistry_keepingVersionNumbers_andARerunCopiesNothing() throws Exception {
+    Registry source = open();
+    source.save("m@1.0.5", "five");
+    source.save("m@2.0.0", "two");
+    source.save("n", "n1");
+    try (TestStorage other = newStorage(); Registry target = other.builder().build()) {
+      target.save("m@1.0.0", "target's own");
+
+      BatchResult<CopyResult> first = source.syncTo(target);
+      BatchResult<CopyResult> second = source.syncTo(target);
+
+      assertThat(first.items()).extracting(BatchResult.Item::key).containsExactly("m@1.0.5", "m@2.0.0", "n@1.0.0");
+      assertThat(first.succeeded()).hasSize(3);
+      assertThat(second.skipped()).hasSize(3);
+      assertThat(target.versions("m")).extracting(Version::toString).containsExactly("1.0.0", "1.0.5", "2.0.0");
+      assertThat(target.get("m@2.0.0")).isEqualTo("two");
+      assertThat(target.get("m@1.0.0")).isEqualTo("target's own");
+    }
   }
 
   // ---------------------------------------------------------------- janitor
