@@ -1,0 +1,16 @@
+package dev.arca.store;
+
+import dev.arca.registry.RegistryException;
+
+/** A write or delete addressed a read-only mount. */
+public class ReadOnlyMountException extends RegistryException {
+
+  /**
+   * Creates the error.
+   *
+   * @param message the key, the mounts involved and the fix
+   */
+  public ReadOnlyMountException(String message) {
+    super(message);
+  }
+}

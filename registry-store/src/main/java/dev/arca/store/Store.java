@@ -1,0 +1,673 @@
+package dev.arca.store;
+
+import dev.arca.registry.BatchResult;
+import dev.arca.registry.CopyResult;
+import dev.arca.registry.Manifest;
+import dev.arca.registry.ObjectNotFoundException;
+import dev.arca.registry.Registry;
+import dev.arca.registry.RegistryException;
+import dev.arca.registry.SaveOptions;
+import dev.arca.registry.Version;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One key space over named mounts, each a {@link Registry} on any backend.
+ *
+ * <h2>Routing</h2>
+ * Keys are {@code [mount/]name[@version|#tag]}. A qualified key goes to its mount; an unknown mount is
+ * {@link StoreLocationNotFound}, never a write somewhere else. An unqualified write goes to the default mount.
+ * An unqualified read probes every mount at once: found in none is {@link ObjectNotFoundException}, in two or
+ * more {@link StoreAmbiguousObjectError} naming them; where it was found is remembered, so reading it again
+ * asks one mount. Writes and deletes into a read-only mount are {@link ReadOnlyMountException}.
+ *
+ * <h2>The temp mount</h2>
+ * Every store has a mount named {@code temp}: a local registry in a fresh temporary directory, which cannot be
+ * unmounted and is deleted when the store closes. It is the default mount until another is named, and again
+ * when the default mount is unmounted.
+ *
+ * <h2>Thread safety and lifecycle</h2>
+ * Thread-safe. The store owns its mounts' registries and closes them when unmounted or closed.
+ */
+public final class Store implements Closeable {
+
+  /** The name of the temp mount. */
+  public static final String TEMP = "temp";
+
+  /**
+   * A mount as the store reports it.
+   *
+   * @param name the mount's name
+   * @param readOnly whether writes are refused
+   * @param isDefault whether unqualified writes go here
+   * @param scheme the backend's URI scheme
+   */
+  public record MountInfo(String name, boolean readOnly, boolean isDefault, String scheme) {}
+
+  private record Mount(String name, Registry registry, boolean readOnly) {}
+
+  private final Object lock = new Object();
+  private volatile Map<String, Mount> mounts = Map.of();
+  private volatile String defaultMount = TEMP;
+  private final Path tempDirectory;
+  private final Map<String, String> locations = new ConcurrentHashMap<>();
+  private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "arca-store-probe");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private Store(Builder builder) {
+    try {
+      tempDirectory = Files.createTempDirectory("arca-temp-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the temp mount's directory", e);
+    }
+    addMount(TEMP, Registry.open(URI.create(tempDirectory.toUri() + "?fsync=false")), false);
+    builder.mounts.forEach((name, m) -> addMount(name, m.registry(), m.readOnly()));
+    if (builder.defaultMount != null) {
+      setDefaultMount(builder.defaultMount);
+    }
+  }
+
+  /**
+   * Starts configuring a store.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Opens the mounts a config file names (YAML or JSON, see {@link StoreConfig}).
+   *
+   * @param config the file
+   * @return the store
+   * @throws IllegalArgumentException pointing at the line of a bad entry
+   */
+  public static Store open(Path config) {
+    return StoreConfig.read(config).open();
+  }
+
+  // ---------------------------------------------------------------- mounts
+
+  /**
+   * Adds a mount. The store takes ownership of the registry.
+   *
+   * @param name a new mount name
+   * @param registry the registry behind it
+   * @param readOnly whether writes are refused
+   */
+  public void mount(String name, Registry registry, boolean readOnly) {
+    addMount(name, registry, readOnly);
+  }
+
+  private void addMount(String name, Registry registry, boolean readOnly) {
+    StoreKey.requireMountName(name);
+    synchronized (lock) {
+      if (mounts.containsKey(name)) {
+        throw new IllegalArgumentException("mount '" + name + "' exists already: unmount it first");
+      }
+      Map<String, Mount> copy = new LinkedHashMap<>(mounts);
+      copy.put(name, new Mount(name, registry, readOnly));
+      mounts = copy;
+    }
+  }
+
+  /**
+   * Removes a mount and closes its registry. Removing the default mount makes {@code temp} the default.
+   *
+   * @param name the mount
+   * @throws IllegalArgumentException for {@code temp}, which cannot be removed
+   * @throws StoreLocationNotFound when there is no such mount
+   */
+  public void unmount(String name) {
+    if (name.equals(TEMP)) {
+      throw new IllegalArgumentException("the temp mount cannot be removed; it is deleted when the store closes");
+    }
+    Mount removed;
+    synchronized (lock) {
+      removed = require(name);
+      Map<String, Mount> copy = new LinkedHashMap<>(mounts);
+      copy.remove(name);
+      mounts = copy;
+      if (defaultMount.equals(name)) {
+        defaultMount = TEMP;
+      }
+    }
+    locations.values().removeIf(name::equals);
+    removed.registry().close();
+  }
+
+  /**
+   * Makes a mount the target of unqualified writes.
+   *
+   * @param name an existing, writable mount
+   */
+  public void setDefaultMount(String name) {
+    synchronized (lock) {
+      Mount m = require(name);
+      if (m.readOnly()) {
+        throw new ReadOnlyMountException("mount '" + name + "' is read-only and cannot be the default mount");
+      }
+      defaultMount = name;
+    }
+  }
+
+  /**
+   * The mount unqualified writes go to.
+   *
+   * @return its name
+   */
+  public String defaultMount() {
+    return defaultMount;
+  }
+
+  /**
+   * The mounts, in the order they were added ({@code temp} first).
+   *
+   * @return their descriptions
+   */
+  public List<MountInfo> mounts() {
+    List<MountInfo> infos = new ArrayList<>();
+    for (Mount m : mounts.values()) {
+      infos.add(new MountInfo(m.name(), m.readOnly(), m.name().equals(defaultMount), m.registry().capabilities()
+          .remote() ? m.registry().toString() : "file"));
+    }
+    return infos;
+  }
+
+  /**
+   * The registry behind a mount, for operations the store does not route (tags, janitor).
+   *
+   * @param mount the mount's name
+   * @return its registry
+   */
+  public Registry registry(String mount) {
+    return require(mount).registry();
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Saves into the key's mount, or the default mount for an unqualified key.
+   *
+   * @param key {@code [mount/]name[@version]}
+   * @param value the object
+   * @return the manifest
+   */
+  public Manifest save(String key, Object value) {
+    return save(key, value, SaveOptions.defaults());
+  }
+
+  /**
+   * Saves with options. See {@link #save(String, Object)}.
+   *
+   * @param key {@code [mount/]name[@version]}
+   * @param value the object
+   * @param options conflict policy, metadata, materializer, lineage
+   * @return the manifest
+   */
+  public Manifest save(String key, Object value, SaveOptions options) {
+    StoreKey k = StoreKey.parse(key);
+    Mount m = writable(k.mount() != null ? k.mount() : defaultMount, k);
+    locations.remove(k.key().name());
+    return m.registry().save(k.key().toString(), value, options);
+  }
+
+  /**
+   * Deletes what a key names (see {@link Registry#delete(String)}); unqualified keys must be unambiguous.
+   *
+   * @param key the key
+   * @throws ObjectNotFoundException when nothing matched
+   */
+  public void delete(String key) {
+    if (!remove(key)) {
+      throw new ObjectNotFoundException(key + " does not exist");
+    }
+  }
+
+  /**
+   * Deletes like {@link #delete(String)}, reporting instead of throwing when nothing matched.
+   *
+   * @param key the key
+   * @return true when something was deleted
+   */
+  public boolean remove(String key) {
+    StoreKey k = StoreKey.parse(key);
+    Mount m;
+    try {
+      m = k.mount() != null ? require(k.mount()) : locate(k);
+    } catch (ObjectNotFoundException e) {
+      return false;
+    }
+    writable(m.name(), k);
+    locations.remove(k.key().name());
+    return m.registry().remove(k.key().toString());
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /**
+   * Loads as a type.
+   *
+   * @param key {@code [mount/]name[@version|#tag]}
+   * @param type the expected class
+   * @param <T> that class
+   * @return the object
+   */
+  public <T> T load(String key, Class<T> type) {
+    StoreKey k = StoreKey.parse(key);
+    return mountFor(k).registry().load(k.key().toString(), type);
+  }
+
+  /**
+   * Loads as the class recorded at save.
+   *
+   * @param key the key
+   * @return the object
+   */
+  public Object load(String key) {
+    return load(key, Object.class);
+  }
+
+  /**
+   * Loads a saved file or tree into a directory (see {@link Registry#loadInto}).
+   *
+   * @param key the key
+   * @param directory where to put it
+   * @return the loaded file, or the directory for a tree
+   */
+  public Path loadInto(String key, Path directory) {
+    StoreKey k = StoreKey.parse(key);
+    return mountFor(k).registry().loadInto(k.key().toString(), directory);
+  }
+
+  /**
+   * The manifest a key resolves to.
+   *
+   * @param key the key
+   * @return the manifest
+   */
+  public Manifest info(String key) {
+    StoreKey k = StoreKey.parse(key);
+    return mountFor(k).registry().info(k.key().toString());
+  }
+
+  /**
+   * Whether a key resolves to a version in exactly one place (qualified: in its mount).
+   *
+   * @param key the key
+   * @return true when it does
+   * @throws StoreAmbiguousObjectError when an unqualified key is in several mounts
+   */
+  public boolean exists(String key) {
+    StoreKey k = StoreKey.parse(key);
+    if (k.mount() != null) {
+      return require(k.mount()).registry().exists(k.key().toString());
+    }
+    try {
+      locate(k);
+      return true;
+    } catch (ObjectNotFoundException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Every name in every mount, as {@code mount/name}, sorted.
+   *
+   * @return the qualified names
+   */
+  public List<String> names() {
+    List<String> all = new ArrayList<>();
+    for (Mount m : mounts.values()) {
+      for (String name : m.registry().names()) {
+        all.add(m.name() + "/" + name);
+      }
+    }
+    all.sort(null);
+    return all;
+  }
+
+  /**
+   * A name's versions in the mount a key resolves to.
+   *
+   * @param key {@code [mount/]name}
+   * @return the versions, ascending
+   */
+  public List<Version> versions(String key) {
+    StoreKey k = StoreKey.parse(key);
+    return mountFor(k).registry().versions(k.key().name());
+  }
+
+  // ---------------------------------------------------------------- batch and map-like
+
+  /**
+   * Saves several objects, each routed by its key. Never throws for one item.
+   *
+   * @param items key to object, in iteration order
+   * @param options applied to every item
+   * @return one result per item, in order
+   */
+  public BatchResult<Manifest> saveAll(Map<String, ?> items, SaveOptions options) {
+    List<BatchResult.Item<Manifest>> results = new ArrayList<>();
+    items.forEach((key, value) -> results.add(item(key, () -> save(key, value, options))));
+    return new BatchResult<>(results);
+  }
+
+  /**
+   * Loads several objects. Never throws for one item.
+   *
+   * @param keys the keys
+   * @param type the expected class of every item
+   * @param <T> that class
+   * @return one result per key, in order
+   */
+  public <T> BatchResult<T> loadAll(List<String> keys, Class<T> type) {
+    List<BatchResult.Item<T>> results = new ArrayList<>();
+    keys.forEach(key -> results.add(item(key, () -> load(key, type))));
+    return new BatchResult<>(results);
+  }
+
+  /**
+   * Deletes several keys. Never throws for one item.
+   *
+   * @param keys the keys
+   * @return one result per key (whether it existed), in order
+   */
+  public BatchResult<Boolean> deleteAll(List<String> keys) {
+    List<BatchResult.Item<Boolean>> results = new ArrayList<>();
+    keys.forEach(key -> results.add(item(key, () -> remove(key))));
+    return new BatchResult<>(results);
+  }
+
+  private static <T> BatchResult.Item<T> item(String key, java.util.function.Supplier<T> call) {
+    try {
+      return new BatchResult.Item<>(key, BatchResult.Status.OK, call.get(), null);
+    } catch (RegistryException e) {
+      return new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, e);
+    } catch (RuntimeException e) {
+      return new BatchResult.Item<>(key, BatchResult.Status.FAILED, null,
+          new RegistryException(String.valueOf(e.getMessage()), e, false));
+    }
+  }
+
+  /**
+   * Same as {@link #save(String, Object)}.
+   *
+   * @param key the key
+   * @param value the object
+   * @return the manifest
+   */
+  public Manifest put(String key, Object value) {
+    return save(key, value);
+  }
+
+  /**
+   * Same as {@link #load(String)}.
+   *
+   * @param key the key
+   * @return the object
+   */
+  public Object get(String key) {
+    return load(key);
+  }
+
+  /**
+   * Same as {@link #load(String, Class)}.
+   *
+   * @param key the key
+   * @param type the expected class
+   * @param <T> that class
+   * @return the object
+   */
+  public <T> T get(String key, Class<T> type) {
+    return load(key, type);
+  }
+
+  /**
+   * Same as {@link #exists(String)}.
+   *
+   * @param key the key
+   * @return whether it resolves
+   */
+  public boolean containsKey(String key) {
+    return exists(key);
+  }
+
+  /**
+   * A {@link Map} view: keys are {@code mount/name}, values the latest version, loaded on access; {@code put}
+   * saves (unqualified keys into the default mount) and returns null; {@code remove} deletes every version.
+   *
+   * @return the view
+   */
+  public Map<String, Object> asMap() {
+    return new StoreMap(this);
+  }
+
+  // ---------------------------------------------------------------- copy, promote, sync
+
+  /**
+   * Copies a version to another mount or name, streaming the bytes (no deserialization) and keeping version,
+   * metadata, materializer and digest. Idempotent.
+   *
+   * @param source {@code [mount/]name[@version|#tag]}
+   * @param destination {@code mount}, {@code mount/} or {@code mount/newname}
+   * @return what happened
+   */
+  public CopyResult copy(String source, String destination) {
+    StoreKey from = StoreKey.parse(source);
+    Mount src = mountFor(from);
+    String mountName = destination.endsWith("/") ? destination.substring(0, destination.length() - 1) : destination;
+    String name = from.key().name();
+    int slash = mountName.indexOf('/');
+    if (slash >= 0) {
+      StoreKey to = StoreKey.parse(mountName);
+      if (to.key().version() != null || to.key().tag() != null) {
+        throw new StoreKeyFormatException("copy destination '" + destination + "' names a version: a copy keeps"
+            + " the source's version; give mount or mount/name");
+      }
+      mountName = to.mount();
+      name = to.key().name();
+    }
+    Mount dst = writable(StoreKey.requireMountName(mountName), null);
+    locations.remove(name);
+    return src.registry().copyTo(from.key().toString(), dst.registry(), name);
+  }
+
+  /**
+   * Copies a version into another mount under the same name and version, as from staging to production.
+   *
+   * @param key the version, {@code [mount/]name[@version|#tag]}
+   * @param toMount the mount to promote into
+   * @return what happened
+   */
+  public CopyResult promote(String key, String toMount) {
+    return copy(key, toMount);
+  }
+
+  /**
+   * Merges every version of one mount into another, keeping version numbers; re-running copies nothing.
+   *
+   * @param fromMount the source mount
+   * @param toMount the destination mount
+   * @return one result per version
+   */
+  public BatchResult<CopyResult> sync(String fromMount, String toMount) {
+    Mount dst = writable(toMount, null);
+    return require(fromMount).registry().syncTo(dst.registry());
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Closes every mount's registry and deletes the temp mount. */
+  @Override
+  public void close() {
+    probes.shutdownNow();
+    RuntimeException first = null;
+    for (Mount m : mounts.values()) {
+      try {
+        m.registry().close();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+    }
+    try (Stream<Path> files = Files.walk(tempDirectory)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      first = first == null ? new UncheckedIOException("cannot delete the temp mount at " + tempDirectory, e) : first;
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Store" + mounts.keySet();
+  }
+
+  /** Where the temp mount lives, for tests. */
+  Path tempDirectory() {
+    return tempDirectory;
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  private Mount require(String name) {
+    Mount m = mounts.get(name);
+    if (m == null) {
+      throw new StoreLocationNotFound("no mount named '" + name + "'; mounts are " + mounts.keySet()
+          + ". Nothing was read or written");
+    }
+    return m;
+  }
+
+  private Mount writable(String name, @Nullable StoreKey key) {
+    Mount m = require(name);
+    if (m.readOnly()) {
+      throw new ReadOnlyMountException("mount '" + name + "' is read-only" + (key != null ? ": cannot write or delete "
+          + key : "") + "; use a writable mount");
+    }
+    return m;
+  }
+
+  private Mount mountFor(StoreKey key) {
+    return key.mount() != null ? require(key.mount()) : locate(key);
+  }
+
+  /** Finds the one mount holding an unqualified key: the remembered one if it still holds it, else all at once. */
+  private Mount locate(StoreKey key) {
+    String name = key.key().name();
+    String remembered = locations.get(name);
+    if (remembered != null) {
+      Mount m = mounts.get(remembered);
+      if (m != null && m.registry().exists(key.key().toString())) {
+        return m;
+      }
+      locations.remove(name);
+    }
+    List<Mount> all = List.copyOf(mounts.values());
+    List<CompletableFuture<Boolean>> found = new ArrayList<>();
+    for (Mount m : all) {
+      found.add(CompletableFuture.supplyAsync(() -> m.registry().exists(key.key().toString()), probes));
+    }
+    List<Mount> hits = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      try {
+        if (found.get(i).join()) {
+          hits.add(all.get(i));
+        }
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    if (hits.isEmpty()) {
+      throw new ObjectNotFoundException(key + " is in none of the mounts " + mounts.keySet());
+    }
+    if (hits.size() > 1) {
+      List<String> names = hits.stream().map(Mount::name).toList();
+      throw new StoreAmbiguousObjectError(key + " is in mounts " + String.join(" and ", names) + ": qualify it, e.g. "
+          + names.get(0) + "/" + key);
+    }
+    locations.put(name, hits.get(0).name());
+    return hits.get(0);
+  }
+
+  /**
+   * Configures a {@link Store}. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Map<String, Mount> mounts = new LinkedHashMap<>();
+    private @Nullable String defaultMount;
+
+    private Builder() {}
+
+    /**
+     * Adds a writable mount; the store owns the registry.
+     *
+     * @param name the mount's name
+     * @param registry its registry
+     * @return this builder
+     */
+    public Builder mount(String name, Registry registry) {
+      return mount(name, registry, false);
+    }
+
+    /**
+     * Adds a mount; the store owns the registry.
+     *
+     * @param name the mount's name
+     * @param registry its registry
+     * @param readOnly whether writes are refused
+     * @return this builder
+     */
+    public Builder mount(String name, Registry registry, boolean readOnly) {
+      if (StoreKey.requireMountName(name).equals(TEMP) || mounts.containsKey(name)) {
+        throw new IllegalArgumentException("mount '" + name + "' is named twice (temp is always there)");
+      }
+      mounts.put(name, new Mount(name, registry, readOnly));
+      return this;
+    }
+
+    /**
+     * The mount unqualified writes go to (default: {@code temp}).
+     *
+     * @param name a writable mount added to this builder
+     * @return this builder
+     */
+    public Builder defaultMount(String name) {
+      this.defaultMount = name;
+      return this;
+    }
+
+    /**
+     * Creates the store with its temp mount.
+     *
+     * @return the store
+     */
+    public Store build() {
+      return new Store(this);
+    }
+  }
+}

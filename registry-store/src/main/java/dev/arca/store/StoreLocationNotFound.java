@@ -1,0 +1,16 @@
+package dev.arca.store;
+
+import dev.arca.registry.RegistryException;
+
+/** A qualified key names a mount the store does not have. Nothing was read or written. */
+public class StoreLocationNotFound extends RegistryException {
+
+  /**
+   * Creates the error.
+   *
+   * @param message the key, the mounts involved and the fix
+   */
+  public StoreLocationNotFound(String message) {
+    super(message);
+  }
+}
