@@ -3,6 +3,7 @@ package dev.arca.store;
 import dev.arca.registry.BatchResult;
 import dev.arca.registry.CopyResult;
 import dev.arca.registry.Manifest;
+import dev.arca.registry.ObjectMapView;
 import dev.arca.registry.ObjectNotFoundException;
 import dev.arca.registry.Registry;
 import dev.arca.registry.RegistryException;
@@ -460,7 +461,43 @@ public final class Store implements Closeable {
    * @return the view
    */
   public Map<String, Object> asMap() {
-    return new StoreMap(this);
+    Store store = this;
+    return new ObjectMapView(new ObjectMapView.Source() {
+      @Override
+      public List<String> keys() {
+        return names();
+      }
+
+      @Override
+      public boolean isKey(String key) {
+        try {
+          StoreKey.parse(key);
+          return true;
+        } catch (StoreKeyFormatException e) {
+          return false;
+        }
+      }
+
+      @Override
+      public boolean exists(String key) {
+        return store.exists(key);
+      }
+
+      @Override
+      public Object load(String key) {
+        return store.load(key);
+      }
+
+      @Override
+      public void save(String key, Object value) {
+        store.save(key, value);
+      }
+
+      @Override
+      public boolean remove(String key) {
+        return store.remove(key);
+      }
+    });
   }
 
   // ---------------------------------------------------------------- copy, promote, sync

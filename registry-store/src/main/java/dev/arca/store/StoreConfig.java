@@ -1,22 +1,23 @@
 package dev.arca.store;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.arca.registry.Registry;
 import dev.arca.registry.RegistryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -52,7 +53,7 @@ public record StoreConfig(List<MountEntry> mounts) {
    * @param readOnly whether writes are refused
    * @param isDefault whether unqualified writes go here (at most one mount)
    */
-  public record MountEntry(String name, String uri, boolean readOnly, @JsonProperty("default") boolean isDefault) {
+  public record MountEntry(String name, String uri, boolean readOnly, boolean isDefault) {
 
     /**
      * Validates the entry.
@@ -70,26 +71,37 @@ public record StoreConfig(List<MountEntry> mounts) {
       if (uri == null || uri.isBlank()) {
         throw new IllegalArgumentException("mount '" + name + "' needs a uri");
       }
-      URI parsed = URI.create(uri);
-      if (parsed.getScheme() == null) {
-        throw new IllegalArgumentException("mount '" + name + "': uri '" + uri + "' has no scheme (file:, s3:, gs:,"
-            + " oci:)");
-      }
-      if (parsed.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("mount '" + name + "': the uri carries credentials; secrets never belong"
-            + " in the config file: set them in the environment");
-      }
-      String query = parsed.getRawQuery();
-      if (query != null) {
-        for (String option : query.split("&")) {
-          if (SECRET.matcher(option.split("=", 2)[0]).matches()) {
-            throw new IllegalArgumentException("mount '" + name + "': uri option '" + option.split("=", 2)[0]
-                + "' looks like a secret; secrets never belong in the config file: set them in the environment");
-          }
-        }
-      }
+      checkUri(name, uri);
       if (readOnly && isDefault) {
         throw new IllegalArgumentException("mount '" + name + "' is read-only, so it cannot be the default");
+      }
+    }
+  }
+
+  /** Refuses a URI without a scheme, or carrying anything that looks like a secret. */
+  static void checkUri(String name, String uri) {
+    URI parsed;
+    try {
+      parsed = URI.create(uri);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("mount '" + name + "': uri is malformed: " + e.getMessage());
+    }
+    if (parsed.getScheme() == null) {
+      throw new IllegalArgumentException("mount '" + name + "': uri '" + uri + "' has no scheme (file:, s3:, gs:,"
+          + " oci:)");
+    }
+    if (parsed.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("mount '" + name + "': the uri carries credentials; secrets never belong"
+          + " in the config file: set them in the environment");
+    }
+    String query = parsed.getRawQuery();
+    if (query != null) {
+      for (String option : query.split("&")) {
+        String key = option.split("=", 2)[0];
+        if (SECRET.matcher(key).matches()) {
+          throw new IllegalArgumentException("mount '" + name + "': uri option '" + key + "' looks like a secret;"
+              + " secrets never belong in the config file: set them in the environment");
+        }
       }
     }
   }
@@ -126,29 +138,90 @@ public record StoreConfig(List<MountEntry> mounts) {
    */
   public static StoreConfig read(Path file) {
     String fileName = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    ObjectMapper mapper = (fileName.endsWith(".yaml") || fileName.endsWith(".yml") ? YAMLMapper.builder()
-        : JsonMapper.builder())
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .build();
-    try {
-      StoreConfig config = mapper.readValue(file.toFile(), StoreConfig.class);
-      if (config == null) {
-        throw new IllegalArgumentException(file + ": the file is empty");
+    JsonFactory factory = fileName.endsWith(".yaml") || fileName.endsWith(".yml") ? new YAMLFactory()
+        : new JsonFactory();
+    try (JsonParser p = factory.createParser(file.toFile())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException(where(file, p.currentTokenLocation()) + "expected a map with a 'mounts' list");
       }
-      return config;
-    } catch (UnrecognizedPropertyException e) {
-      String property = e.getPropertyName();
-      String why = SECRET.matcher(property).matches()
-          ? "'" + property + "' looks like a secret; secrets never belong in the config file: set them in the"
-              + " environment (e.g. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or the platform's credential chain"
-          : "unknown setting '" + property + "'; a mount takes name, uri, readOnly and default";
-      throw new IllegalArgumentException(where(file, e.getLocation()) + why, e);
+      List<MountEntry> mounts = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonLocation at = p.currentTokenLocation();
+        if (!field.equals("mounts")) {
+          throw new IllegalArgumentException(where(file, at) + unknown(field, "the file takes a 'mounts' list"));
+        }
+        if (p.nextToken() != JsonToken.START_ARRAY) {
+          throw new IllegalArgumentException(where(file, p.currentTokenLocation()) + "'mounts' must be a list");
+        }
+        mounts = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+          mounts.add(readEntry(p, file));
+        }
+      }
+      try {
+        return new StoreConfig(mounts);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+      }
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(where(file, e.getLocation()) + rootMessage(e), e);
+      throw new IllegalArgumentException(where(file, e.getLocation()) + e.getOriginalMessage().split("\n")[0], e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read store config " + file, e);
     }
+  }
+
+  /** Reads one flat mount entry; errors point at the offending setting, or at the entry. */
+  private static MountEntry readEntry(JsonParser p, Path file) throws IOException {
+    JsonLocation start = p.currentTokenLocation();
+    Map<String, String> values = new HashMap<>();
+    JsonLocation uriAt = start;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonLocation at = p.currentTokenLocation();
+      if (field.equals("uri")) {
+        uriAt = at;
+      }
+      if (!Set.of("name", "uri", "readOnly", "default").contains(field)) {
+        throw new IllegalArgumentException(where(file, at) + unknown(field, "a mount takes name, uri, readOnly and"
+            + " default"));
+      }
+      JsonToken value = p.nextToken();
+      if (!value.isScalarValue()) {
+        throw new IllegalArgumentException(where(file, at) + "'" + field + "' must be a single value");
+      }
+      values.put(field, p.getValueAsString());
+    }
+    try {
+      if (values.get("name") != null && values.get("uri") != null) {
+        checkUri(values.get("name"), values.get("uri"));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where(file, uriAt) + e.getMessage(), e);
+    }
+    try {
+      return new MountEntry(values.get("name"), values.get("uri"), flag(values, "readOnly"), flag(values, "default"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where(file, start) + e.getMessage(), e);
+    }
+  }
+
+  private static boolean flag(Map<String, String> values, String name) {
+    String v = values.get(name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw new IllegalArgumentException("'" + name + "' must be true or false, got '" + v + "'");
+  }
+
+  private static String unknown(String field, String known) {
+    return SECRET.matcher(field).matches()
+        ? "'" + field + "' looks like a secret; secrets never belong in the config file: set them in the"
+            + " environment (e.g. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or the platform's credential chain"
+        : "unknown setting '" + field + "'; " + known;
   }
 
   /**
@@ -158,7 +231,7 @@ public record StoreConfig(List<MountEntry> mounts) {
    */
   public Store open() {
     Store.Builder builder = Store.builder();
-    List<Registry> opened = new java.util.ArrayList<>();
+    List<Registry> opened = new ArrayList<>();
     try {
       for (MountEntry m : mounts) {
         Registry registry;
@@ -185,16 +258,5 @@ public record StoreConfig(List<MountEntry> mounts) {
         : file + " line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
   }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t instanceof JsonProcessingException j ? j.getOriginalMessage() : t.getMessage();
-    if (message == null) {
-      message = t.getClass().getSimpleName();
-    }
-    int newline = message.indexOf('\n');
-    return newline >= 0 ? message.substring(0, newline) : message;
-  }
+
 }
