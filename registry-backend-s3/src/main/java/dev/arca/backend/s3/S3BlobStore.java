@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Writes</h2>
  * A write buffers up to one part. An object that fits is sent in one PUT; a larger one goes up as a multipart
- * upload whose parts are sent in parallel, so memory stays below {@code partSize x (parallelism + 1)} whatever
- * the object's size. Create-if-absent sends {@code If-None-Match: *} and replace-if-match {@code If-Match}, on
+ * upload whose parts are sent in parallel from a pool of {@code parallelism + 1} reused part buffers, so memory
+ * stays below {@code partSize x (parallelism + 1)} whatever the object's size. Create-if-absent sends {@code If-None-Match: *} and replace-if-match {@code If-Match}, on
  * the PUT or on the completion of the multipart upload; a 412 is a failed condition, never an error.
  *
  * <h2>Security</h2>
@@ -168,6 +170,9 @@ public final class S3BlobStore implements BlobStore {
     private final String key;
     private final Condition condition;
     private final Semaphore inFlight = new Semaphore(parallelism);
+    /** Part buffers back from upload; at most parallelism + 1 exist, reused so large uploads make no garbage. */
+    private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(parallelism + 1);
+    private int allocated = 1;
     private final List<Future<String>> parts = new ArrayList<>();
     private byte[] buffer = new byte[INITIAL_BUFFER];
     private int filled;
@@ -226,11 +231,29 @@ public final class S3BlobStore implements BlobStore {
         try {
           return transport.uploadPart(key, id, number, part, length);
         } finally {
+          spare.offer(part);
           inFlight.release();
         }
       }));
-      buffer = new byte[partSize];
+      buffer = nextBuffer();
       filled = 0;
+    }
+
+    private byte[] nextBuffer() throws InterruptedIOException {
+      byte[] reused = spare.poll();
+      if (reused != null) {
+        return reused;
+      }
+      if (allocated <= parallelism) {
+        allocated++;
+        return new byte[partSize];
+      }
+      try {
+        return spare.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted uploading " + key);
+      }
     }
 
     @Override
