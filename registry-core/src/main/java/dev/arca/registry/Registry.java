@@ -298,6 +298,27 @@ public final class Registry implements Closeable {
   }
 
   /**
+   * Opens one file of a version as stored, without a materializer: for streaming a file elsewhere (a pipe, another
+   * system). The stream verifies size and sha256 as it is read (under INTEGRITY or FULL) and throws
+   * {@link IntegrityException} at its end on a mismatch. The caller closes it.
+   *
+   * @param key the version
+   * @param path one of its files (see {@link Manifest#files()})
+   * @return the verifying stream
+   */
+  public InputStream openFile(String key, String path) {
+    Manifest manifest = info(key);
+    FileEntry entry = manifest.file(path);
+    try {
+      InputStream raw = backend.openFile(manifest, entry);
+      return verify == VerifyLevel.NONE ? raw : new VerifyingInputStream(raw, entry.size(), entry.sha256(),
+          describe(manifest) + " file '" + path + "'");
+    } catch (IOException e) {
+      throw backendError(e, describe(manifest) + " file '" + path + "'");
+    }
+  }
+
+  /**
    * Loads several objects. Never throws for one item.
    *
    * @param keys the keys

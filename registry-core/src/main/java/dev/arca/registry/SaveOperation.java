@@ -46,7 +46,7 @@ final class SaveOperation {
       }
     }
     try (StagedVersion staged = backend.stage(name)) {
-      StagedArtifactWriter writer = new StagedArtifactWriter(staged);
+      StagedArtifactWriter writer = new StagedArtifactWriter(staged, options.progress());
       String objectClass = write(materializer, value, writer);
       Template template = new Template(name, staged.uuid(), objectClass, materializer, writer.entries(),
           writer.params(), options);

@@ -2,6 +2,7 @@ package dev.arca.registry;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,11 +13,12 @@ import org.jspecify.annotations.Nullable;
  * @param metadata user metadata recorded in the manifest
  * @param materializer id of the materializer to use, or null to select one by the object's class
  * @param dependsOn keys of the versions this one derives from (lineage)
+ * @param progress called, on the saving thread, with the total bytes stored so far; or null
  */
-public record SaveOptions(
-    OnConflict onConflict, Map<String, String> metadata, @Nullable String materializer, List<String> dependsOn) {
+public record SaveOptions(OnConflict onConflict, Map<String, String> metadata, @Nullable String materializer,
+    List<String> dependsOn, @Nullable LongConsumer progress) {
 
-  private static final SaveOptions DEFAULTS = new SaveOptions(OnConflict.FAIL, Map.of(), null, List.of());
+  private static final SaveOptions DEFAULTS = new SaveOptions(OnConflict.FAIL, Map.of(), null, List.of(), null);
 
   /**
    * Copies the collections.
@@ -25,6 +27,7 @@ public record SaveOptions(
    * @param metadata see the class description
    * @param materializer see the class description
    * @param dependsOn see the class description
+   * @param progress see the class description
    */
   public SaveOptions {
     metadata = Map.copyOf(metadata);
@@ -47,7 +50,7 @@ public record SaveOptions(
    * @return new options
    */
   public SaveOptions withOnConflict(OnConflict policy) {
-    return new SaveOptions(policy, metadata, materializer, dependsOn);
+    return new SaveOptions(policy, metadata, materializer, dependsOn, progress);
   }
 
   /**
@@ -57,7 +60,7 @@ public record SaveOptions(
    * @return new options
    */
   public SaveOptions withMetadata(Map<String, String> values) {
-    return new SaveOptions(onConflict, values, materializer, dependsOn);
+    return new SaveOptions(onConflict, values, materializer, dependsOn, progress);
   }
 
   /**
@@ -67,7 +70,17 @@ public record SaveOptions(
    * @return new options
    */
   public SaveOptions withMaterializer(String id) {
-    return new SaveOptions(onConflict, metadata, id, dependsOn);
+    return new SaveOptions(onConflict, metadata, id, dependsOn, progress);
+  }
+
+  /**
+   * Returns these options reporting progress: {@code onBytes} gets the total bytes stored so far, after each write.
+   *
+   * @param onBytes the callback, run on the saving thread; keep it cheap
+   * @return new options
+   */
+  public SaveOptions withProgress(LongConsumer onBytes) {
+    return new SaveOptions(onConflict, metadata, materializer, dependsOn, onBytes);
   }
 
   /**
@@ -77,6 +90,6 @@ public record SaveOptions(
    * @return new options
    */
   public SaveOptions withDependsOn(List<String> keys) {
-    return new SaveOptions(onConflict, metadata, materializer, keys);
+    return new SaveOptions(onConflict, metadata, materializer, keys, progress);
   }
 }

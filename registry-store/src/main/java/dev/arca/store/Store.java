@@ -302,6 +302,31 @@ public final class Store implements Closeable {
   }
 
   /**
+   * Opens one stored file of a version, verified while read (see {@link Registry#openFile}). The caller closes it.
+   *
+   * @param key the version
+   * @param path one of its files
+   * @return the stream
+   */
+  public java.io.InputStream openFile(String key, String path) {
+    StoreKey k = StoreKey.parse(key);
+    return mountFor(k).registry().openFile(k.key().toString(), path);
+  }
+
+  /**
+   * Points a tag at the version a key resolves to, in the mount holding it (see {@link Registry#tag}).
+   *
+   * @param key the version
+   * @param tag the tag
+   * @return the version tagged
+   */
+  public Version tag(String key, String tag) {
+    StoreKey k = StoreKey.parse(key);
+    Mount m = writable(mountFor(k).name(), k);
+    return m.registry().tag(k.key().toString(), tag);
+  }
+
+  /**
    * The manifest a key resolves to.
    *
    * @param key the key

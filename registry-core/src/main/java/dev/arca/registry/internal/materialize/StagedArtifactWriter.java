@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
 
 /** Streams a materializer's files into a write attempt, hashing and counting each in the same pass. */
 public final class StagedArtifactWriter implements ArtifactWriter {
@@ -25,10 +27,13 @@ public final class StagedArtifactWriter implements ArtifactWriter {
   private final Set<String> paths = new HashSet<>();
   private final List<FileEntry> entries = new ArrayList<>();
   private final Map<String, String> params = new TreeMap<>();
+  private final @Nullable LongConsumer progress;
+  private long written;
   private int open;
 
-  public StagedArtifactWriter(StagedVersion staged) {
+  public StagedArtifactWriter(StagedVersion staged, @Nullable LongConsumer progress) {
     this.staged = staged;
+    this.progress = progress;
   }
 
   @Override
@@ -45,6 +50,10 @@ public final class StagedArtifactWriter implements ArtifactWriter {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         hashing.write(b, off, len);
+        if (progress != null) {
+          written += len;
+          progress.accept(written);
+        }
       }
 
       @Override
