@@ -35,6 +35,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -80,11 +85,13 @@ public final class Registry implements Closeable {
   private final String user;
   private final SaveOperation saves;
   private final @Nullable CachingBackend cache;
+  private final int batchParallelism;
   private volatile Stamped<RegistrySettings> settings;
 
   private Registry(Builder builder, Backend backend) throws IOException {
     this.backend = backend;
     this.cache = backend instanceof CachingBackend caching ? caching : null;
+    this.batchParallelism = builder.batchParallelism;
     this.catalog = new MaterializerCatalog(builder.materializers, builder.classLoader);
     this.verify = builder.verify;
     this.clock = builder.clock;
@@ -223,16 +230,12 @@ public final class Registry implements Closeable {
             + " another key): each (name, version) may appear once; nothing was saved");
       }
     }
-    List<BatchResult.Item<Manifest>> results = new ArrayList<>(items.size());
-    items.forEach((key, value) -> {
-      try {
-        SaveOperation.Saved saved = saveOne(ObjectKey.parse(key), value, options);
-        results.add(new BatchResult.Item<>(key, saved.skipped() ? BatchResult.Status.SKIPPED
-            : BatchResult.Status.OK, saved.manifest(), null));
-      } catch (RuntimeException e) {
-        results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
-      }
-    });
+    List<Map.Entry<String, ?>> entries = new ArrayList<>(items.entrySet());
+    List<BatchResult.Item<Manifest>> results = inParallel(entries, e -> {
+      SaveOperation.Saved saved = saveOne(ObjectKey.parse(e.getKey()), e.getValue(), options);
+      return new BatchResult.Item<>(e.getKey(), saved.skipped() ? BatchResult.Status.SKIPPED
+          : BatchResult.Status.OK, saved.manifest(), null);
+    }, Map.Entry::getKey);
     return new BatchResult<>(results);
   }
 
@@ -327,15 +330,50 @@ public final class Registry implements Closeable {
    * @return one result per key, in order
    */
   public <T> BatchResult<T> loadAll(List<String> keys, Class<T> type) {
-    List<BatchResult.Item<T>> results = new ArrayList<>(keys.size());
-    for (String key : keys) {
-      try {
-        results.add(new BatchResult.Item<>(key, BatchResult.Status.OK, load(key, type), null));
-      } catch (RuntimeException e) {
-        results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
-      }
-    }
+    List<BatchResult.Item<T>> results = inParallel(keys,
+        key -> new BatchResult.Item<>(key, BatchResult.Status.OK, load(key, type), null), key -> key);
     return new BatchResult<>(results);
+  }
+
+  /**
+   * Runs one call per input, {@code batchParallelism} at a time, results in input order; a failure becomes that
+   * item's FAILED result.
+   */
+  private <I, T> List<BatchResult.Item<T>> inParallel(List<I> inputs, Function<I, BatchResult.Item<T>> call,
+      Function<I, String> keyOf) {
+    Function<I, BatchResult.Item<T>> guarded = input -> {
+      try {
+        return call.apply(input);
+      } catch (RuntimeException e) {
+        return new BatchResult.Item<>(keyOf.apply(input), BatchResult.Status.FAILED, null, asRegistryException(e));
+      }
+    };
+    if (batchParallelism <= 1 || inputs.size() <= 1) {
+      return inputs.stream().map(guarded).toList();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(batchParallelism, inputs.size()), r -> {
+      Thread t = new Thread(r, "arca-batch");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<BatchResult.Item<T>>> futures = new ArrayList<>();
+      for (I input : inputs) {
+        futures.add(pool.submit(() -> guarded.apply(input)));
+      }
+      List<BatchResult.Item<T>> results = new ArrayList<>(futures.size());
+      for (Future<BatchResult.Item<T>> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException("interrupted during a batch", e, true);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a batch item escaped its guard", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private <T> T loadManifest(Manifest manifest, Class<T> type, @Nullable Path destination) {
@@ -1080,8 +1118,24 @@ public final class Registry implements Closeable {
     private @Nullable Path cacheDirectory;
     private long cacheBytes = DEFAULT_CACHE_BYTES;
     private boolean cacheEnabled = true;
+    private int batchParallelism = 4;
 
     private Builder() {}
+
+    /**
+     * How many items of {@code saveAll} and {@code loadAll} are transferred at once (default 4; 1 runs them one
+     * after another). Results keep input order either way.
+     *
+     * @param value at least 1
+     * @return this builder
+     */
+    public Builder batchParallelism(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("batchParallelism must be at least 1, got " + value);
+      }
+      this.batchParallelism = value;
+      return this;
+    }
 
     /**
      * Stores in the backend a URI names, found by scheme through {@link java.util.ServiceLoader}.
