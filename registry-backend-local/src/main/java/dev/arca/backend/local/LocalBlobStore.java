@@ -16,20 +16,19 @@ import java.nio.channels.FileLock;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -48,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Etags</h2>
  * An etag is the file's modification time (set explicitly, in microseconds, and strictly increasing on each
- * replace of a key), inode and size. A replace always publishes a new inode with a later time, so a stale etag
+ * replace of a key), identity (device and inode) and size, all from one {@code lstat}. A replace always publishes a new inode with a later time, so a stale etag
  * never matches a later file.
  *
  * <h2>Layout</h2>
@@ -66,7 +65,6 @@ public final class LocalBlobStore implements BlobStore {
   private static final String LOCK_PREFIX = "~lock-";
   private static final int BUFFER = 64 * 1024;
   private static final ReentrantLock[] JVM_LOCKS = new ReentrantLock[256];
-  private static final boolean UNIX = FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
 
   static {
     for (int i = 0; i < JVM_LOCKS.length; i++) {
@@ -151,32 +149,25 @@ public final class LocalBlobStore implements BlobStore {
 
   private Optional<BlobInfo> head(String key, Path file) throws IOException {
     try {
-      if (UNIX) {
-        Map<String, Object> a = Files.readAttributes(file, "unix:ino,size,lastModifiedTime,isRegularFile",
-            LinkOption.NOFOLLOW_LINKS);
-        if (!(Boolean) a.get("isRegularFile")) {
-          return Optional.empty();
-        }
-        FileTime modified = (FileTime) a.get("lastModifiedTime");
-        long size = (Long) a.get("size");
-        return Optional.of(new BlobInfo(key, size, etag(modified, a.get("ino"), size), modified.toInstant()));
-      }
-      var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!a.isRegularFile()) {
-        return Optional.empty();
-      }
-      return Optional.of(new BlobInfo(key, a.size(), etag(a.lastModifiedTime(), a.fileKey(), a.size()),
-          a.lastModifiedTime().toInstant()));
+      return info(key, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
   }
 
-  private static String etag(FileTime modified, @Nullable Object inode, long size) {
+  private static Optional<BlobInfo> info(String key, BasicFileAttributes a) {
+    if (!a.isRegularFile()) {
+      return Optional.empty();
+    }
+    return Optional.of(new BlobInfo(key, a.size(), etag(a.lastModifiedTime(), a.fileKey(), a.size()),
+        a.lastModifiedTime().toInstant()));
+  }
+
+  /** Modification time in microseconds, file identity (device and inode on Unix) and size. */
+  private static String etag(FileTime modified, @Nullable Object fileKey, long size) {
     long micros = modified.to(java.util.concurrent.TimeUnit.MICROSECONDS);
-    String id = inode instanceof Long number ? Long.toHexString(number)
-        : Integer.toHexString(java.util.Objects.hashCode(inode));
-    return Long.toHexString(micros) + "-" + id + "-" + Long.toHexString(size);
+    return Long.toHexString(micros) + "-" + Integer.toHexString(java.util.Objects.hashCode(fileKey)) + "-"
+        + Long.toHexString(size);
   }
 
   @Override
@@ -198,7 +189,7 @@ public final class LocalBlobStore implements BlobStore {
     for (Child child : children(dir, "")) {
       String key = prefix + child.segment;
       if (!child.directory) {
-        head(key, child.path).ifPresent(blobs::add);
+        info(key, child.attributes).ifPresent(blobs::add);
       } else if (delimited) {
         if (hasVisibleContent(child.path)) {
           prefixes.add(key + "/");
@@ -218,11 +209,17 @@ public final class LocalBlobStore implements BlobStore {
         if (name.startsWith("~")) {
           continue;
         }
-        boolean directory = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes attributes;
+        try {
+          attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException removedMeanwhile) {
+          continue;
+        }
+        boolean directory = attributes.isDirectory();
         if (directory && name.endsWith(CONTINUED)) {
           children.addAll(children(entry, segmentPrefix + name.substring(0, name.length() - 1)));
         } else {
-          children.add(new Child(segmentPrefix + name, entry, directory));
+          children.add(new Child(segmentPrefix + name, entry, directory, attributes));
         }
       }
     } catch (NoSuchFileException removedMeanwhile) {
@@ -240,7 +237,7 @@ public final class LocalBlobStore implements BlobStore {
     return false;
   }
 
-  private record Child(String segment, Path path, boolean directory) {}
+  private record Child(String segment, Path path, boolean directory, BasicFileAttributes attributes) {}
 
   @Override
   public boolean delete(String key, Condition condition) throws IOException {

@@ -180,6 +180,12 @@ public final class HttpProxy implements AutoCloseable {
         Request original = new Request(line[0], line[1], requestHead.headers);
         requests.add(original);
         Request sent = rule.apply(original);
+        if ("100-continue".equalsIgnoreCase(sent.header("Expect"))) {
+          // Answer for the server: the client sends its body only after this, and the proxy forwards whole bodies.
+          clientOut.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+          clientOut.flush();
+          sent = sent.without("Expect");
+        }
         writeHead(upOut, sent.method + " " + sent.target + " " + line[2], sent.headers);
         copyBody(clientIn, upOut, sent.headers, true);
         upOut.flush();
