@@ -4,6 +4,7 @@ import dev.arca.registry.internal.backend.BackendDiscovery;
 import dev.arca.registry.internal.backend.CoreBackendContext;
 import dev.arca.registry.internal.cache.CachingBackend;
 import dev.arca.registry.internal.cache.DiskCache;
+import dev.arca.registry.internal.io.LargeCopy;
 import dev.arca.registry.internal.io.VerifyingInputStream;
 import dev.arca.registry.internal.materialize.ManifestArtifactReader;
 import dev.arca.registry.internal.materialize.MaterializerCatalog;
@@ -870,7 +871,7 @@ public final class Registry implements Closeable {
       for (FileEntry file : source.files()) {
         try (InputStream in = new VerifyingInputStream(backend.openFile(source, file), file.size(), file.sha256(),
             describe(source) + " file '" + file.path() + "'"); OutputStream out = staged.create(file.path())) {
-          bytes += in.transferTo(out);
+          bytes += LargeCopy.copy(in, out);
         }
       }
       Manifest copy = wanted.withCommit(source.version(), staged.uuid(), source.createdAt());

@@ -2,6 +2,7 @@ package dev.arca.registry.internal.cache;
 
 import dev.arca.registry.IntegrityException;
 import dev.arca.registry.internal.io.HashingOutputStream;
+import dev.arca.registry.internal.io.LargeCopy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,7 +83,7 @@ public final class DiskCache {
       HashingOutputStream hashing;
       try (InputStream in = source.open(); OutputStream out = Files.newOutputStream(part)) {
         hashing = new HashingOutputStream(out);
-        in.transferTo(hashing);
+        LargeCopy.copy(in, hashing);
       }
       if (hashing.count() != size || !hashing.sha256().equals(sha256)) {
         throw new IntegrityException(what + " arrived with " + hashing.count() + " bytes that do not match its"

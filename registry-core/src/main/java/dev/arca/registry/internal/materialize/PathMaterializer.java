@@ -3,11 +3,13 @@ package dev.arca.registry.internal.materialize;
 import dev.arca.registry.FileEntry;
 import dev.arca.registry.MaterializerException;
 import dev.arca.registry.Names;
+import dev.arca.registry.internal.io.LargeCopy;
 import dev.arca.registry.spi.ArtifactReader;
 import dev.arca.registry.spi.ArtifactWriter;
 import dev.arca.registry.spi.Materializer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -94,8 +96,10 @@ final class PathMaterializer implements Materializer<Path> {
       }
       Files.createDirectories(target.getParent());
       Path temp = Files.createTempFile(target.getParent(), ".arca-", ".part");
-      try (InputStream source = in.open(entry.path())) {
-        Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+      try {
+        try (InputStream source = in.open(entry.path()); OutputStream out = Files.newOutputStream(temp)) {
+          LargeCopy.copy(source, out);
+        }
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(temp);

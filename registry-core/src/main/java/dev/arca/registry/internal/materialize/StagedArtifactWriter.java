@@ -4,10 +4,12 @@ import dev.arca.registry.FileEntry;
 import dev.arca.registry.MaterializerException;
 import dev.arca.registry.Names;
 import dev.arca.registry.internal.io.HashingOutputStream;
+import dev.arca.registry.internal.io.LargeCopy;
 import dev.arca.registry.spi.ArtifactWriter;
 import dev.arca.registry.spi.StagedVersion;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,9 +71,16 @@ public final class StagedArtifactWriter implements ArtifactWriter {
   }
 
   @Override
-  public void file(String path, Path source) throws IOException {
+  public void file(String path, InputStream source) throws IOException {
     try (OutputStream out = file(path)) {
-      Files.copy(source, out);
+      LargeCopy.copy(source, out);
+    }
+  }
+
+  @Override
+  public void file(String path, Path source) throws IOException {
+    try (OutputStream out = file(path); InputStream in = Files.newInputStream(source)) {
+      LargeCopy.copy(in, out);
     }
   }
 
