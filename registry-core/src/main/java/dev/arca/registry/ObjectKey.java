@@ -56,6 +56,21 @@ public record ObjectKey(String name, @Nullable String version, @Nullable String 
   }
 
   /**
+   * Tells whether a string parses as a key.
+   *
+   * @param key the candidate
+   * @return true when {@link #parse(String)} accepts it
+   */
+  public static boolean isKey(String key) {
+    try {
+      parse(key);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
    * Tells whether this key asks for the highest version (no version, or {@code @latest}).
    *
    * @return true for {@code name} and {@code name@latest}

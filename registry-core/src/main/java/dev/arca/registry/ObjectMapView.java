@@ -6,6 +6,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +80,54 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
    */
   public ObjectMapView(Source source) {
     this.source = source;
+  }
+
+  /**
+   * Creates a view from the operations of a key space, e.g.
+   * {@code ObjectMapView.of(registry::names, ObjectKey::isKey, registry::exists, registry::load, registry::save,
+   * registry::remove)}.
+   *
+   * @param keys lists the keys, sorted
+   * @param isKey tells whether a string is a well-formed key
+   * @param exists tells whether a key resolves
+   * @param load loads a key's latest value, throwing {@link ObjectNotFoundException} when absent
+   * @param save saves a new version
+   * @param remove deletes every version, telling whether something was deleted
+   * @return the view
+   */
+  public static ObjectMapView of(Supplier<List<String>> keys, Predicate<String> isKey, Predicate<String> exists,
+      Function<String, Object> load, BiConsumer<String, Object> save, Predicate<String> remove) {
+    return new ObjectMapView(new Source() {
+      @Override
+      public List<String> keys() {
+        return keys.get();
+      }
+
+      @Override
+      public boolean isKey(String key) {
+        return isKey.test(key);
+      }
+
+      @Override
+      public boolean exists(String key) {
+        return exists.test(key);
+      }
+
+      @Override
+      public Object load(String key) {
+        return load.apply(key);
+      }
+
+      @Override
+      public void save(String key, Object value) {
+        save.accept(key, value);
+      }
+
+      @Override
+      public boolean remove(String key) {
+        return remove.test(key);
+      }
+    });
   }
 
   @Override

@@ -664,44 +664,9 @@ public final class Registry implements Closeable {
    * @return the view
    */
   public Map<String, Object> asMap() {
-    Registry registry = this;
-    return new ObjectMapView(new ObjectMapView.Source() {
-      @Override
-      public List<String> keys() {
-        return names();
-      }
-
-      @Override
-      public boolean isKey(String key) {
-        try {
-          ObjectKey.parse(key);
-          return true;
-        } catch (IllegalArgumentException e) {
-          return false;
-        }
-      }
-
-      @Override
-      public boolean exists(String key) {
-        return registry.exists(key);
-      }
-
-      @Override
-      public Object load(String key) {
-        return registry.load(key);
-      }
-
-      @Override
-      public void save(String key, Object value) {
-        registry.save(key, value);
-      }
-
-      @Override
-      public boolean remove(String key) {
-        return registry.remove(key);
-      }
-    });
+    return ObjectMapView.of(this::names, ObjectKey::isKey, this::exists, this::load, this::save, this::remove);
   }
+
 
   // ---------------------------------------------------------------- tags
 

@@ -486,44 +486,9 @@ public final class Store implements Closeable {
    * @return the view
    */
   public Map<String, Object> asMap() {
-    Store store = this;
-    return new ObjectMapView(new ObjectMapView.Source() {
-      @Override
-      public List<String> keys() {
-        return names();
-      }
-
-      @Override
-      public boolean isKey(String key) {
-        try {
-          StoreKey.parse(key);
-          return true;
-        } catch (StoreKeyFormatException e) {
-          return false;
-        }
-      }
-
-      @Override
-      public boolean exists(String key) {
-        return store.exists(key);
-      }
-
-      @Override
-      public Object load(String key) {
-        return store.load(key);
-      }
-
-      @Override
-      public void save(String key, Object value) {
-        store.save(key, value);
-      }
-
-      @Override
-      public boolean remove(String key) {
-        return store.remove(key);
-      }
-    });
+    return ObjectMapView.of(this::names, StoreKey::isKey, this::exists, this::load, this::save, this::remove);
   }
+
 
   // ---------------------------------------------------------------- copy, promote, sync
 

@@ -53,6 +53,21 @@ public record StoreKey(@Nullable String mount, ObjectKey key) {
     }
   }
 
+  /**
+   * Tells whether a string parses as a store key.
+   *
+   * @param text the candidate
+   * @return true when {@link #parse(String)} accepts it
+   */
+  public static boolean isKey(String text) {
+    try {
+      parse(text);
+      return true;
+    } catch (StoreKeyFormatException e) {
+      return false;
+    }
+  }
+
   @Override
   public String toString() {
     return mount != null ? mount + "/" + key : key.toString();
