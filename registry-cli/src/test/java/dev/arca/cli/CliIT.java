@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,10 +21,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real arca jar, run as a process through its launcher, against a local registry and an S3 server. */
@@ -31,20 +31,13 @@ class CliIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path LAUNCHER = Path.of(System.getProperty("arca.launcher", "bin/arca")).toAbsolutePath();
-  static S3ProxyServer server;
+  @RegisterExtension
+  static final S3ProxyExtension S3 = new S3ProxyExtension();
 
   @TempDir Path dir;
   private final Map<String, String> env = new HashMap<>();
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.inMemory();
-  }
 
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
 
   @BeforeEach
   void isolate() {
@@ -168,7 +161,7 @@ class CliIT {
   void binaryThroughStdinAndStdout_isBitExact_andNothingButTheDataIsPrinted_onS3() throws Exception {
     env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
     env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
-    String store = "s3://" + server.createBucket() + "/cli?endpoint=" + server.endpoint() + "&pathStyle=true";
+    String store = "s3://" + S3.server().createBucket() + "/cli?endpoint=" + S3.server().endpoint() + "&pathStyle=true";
     byte[] data = Files.readAllBytes(randomFile("blob.bin", 3_000_000, 3));
 
     Result put = arca(data, "--store", store, "put", "blob", "-");
@@ -194,7 +187,7 @@ class CliIT {
     assertOneLine(arca("put", "m@1.0.0", "f.bin"), 4, "m@1.0.0 already exists");
     env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
     env.put("AWS_SECRET_ACCESS_KEY", "wrong-secret");
-    String store = "s3://" + server.createBucket() + "/p?endpoint=" + server.endpoint() + "&pathStyle=true";
+    String store = "s3://" + S3.server().createBucket() + "/p?endpoint=" + S3.server().endpoint() + "&pathStyle=true";
     Result denied = arca("--store", store, "ls");
     assertOneLine(denied, 1, "access denied");
     assertThat(denied.stderr()).doesNotContain("wrong-secret");

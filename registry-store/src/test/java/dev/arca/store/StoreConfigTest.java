@@ -3,6 +3,7 @@ package dev.arca.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,28 +11,28 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Mount configuration files, good and bad. */
 class StoreConfigTest {
 
-  static S3ProxyServer server;
+  @RegisterExtension
+  static final S3ProxyExtension S3 = new S3ProxyExtension();
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.inMemory();
+  static void setCredentials() {
     // The S3 mount's credentials come from the standard chain, never the file: here, its system properties.
     System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
     System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
   }
 
   @AfterAll
-  static void stopServer() throws Exception {
+  static void clearCredentials() {
     System.clearProperty("aws.accessKeyId");
     System.clearProperty("aws.secretAccessKey");
-    server.close();
   }
 
   private Path write(String name, String text) throws IOException {
@@ -40,7 +41,7 @@ class StoreConfigTest {
 
   @Test
   void yaml_opensLocalAndS3Mounts_withReadOnlyAndDefaultFlags() throws IOException {
-    String bucket = server.createBucket();
+    String bucket = S3.server().createBucket();
     Path config = write("store.yaml", """
         # mounts of the vision team
         mounts:
@@ -50,7 +51,7 @@ class StoreConfigTest {
           - name: shared
             uri: %s
             readOnly: true
-        """.formatted(bucket, server.endpoint(), dir.resolve("shared").toUri()));
+        """.formatted(bucket, S3.server().endpoint(), dir.resolve("shared").toUri()));
 
     try (Store store = Store.open(config)) {
       store.save("m", "in s3");

@@ -12,39 +12,32 @@ import dev.arca.registry.Registry;
 import dev.arca.registry.SaveOptions;
 import dev.arca.registry.Version;
 import dev.arca.registry.testkit.InMemoryBlobStore;
+import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Store routing over a local mount and an S3 mount (S3Proxy), plus copy, promote and sync between them. */
 class StoreTest {
 
-  static S3ProxyServer server;
+  @RegisterExtension
+  static final S3ProxyExtension S3 = new S3ProxyExtension();
 
   @TempDir Path dir;
   private Store store;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.inMemory();
-  }
 
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
 
   static Registry s3Registry(Path cache) {
-    S3BlobStore s3 = S3BlobStore.builder().endpoint(server.endpoint()).bucket(server.createBucket()).pathStyle(true)
+    S3BlobStore s3 = S3BlobStore.builder().endpoint(S3.server().endpoint()).bucket(S3.server().createBucket()).pathStyle(true)
         .credentials(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY).build();
     return Registry.builder().blobStore(s3).cache(cache, 64 << 20).build();
   }

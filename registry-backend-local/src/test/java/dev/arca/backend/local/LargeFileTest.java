@@ -3,15 +3,11 @@ package dev.arca.backend.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.arca.registry.testkit.ChildJvm;
-import java.io.InputStream;
-import java.io.OutputStream;
+import dev.arca.registry.testkit.TestFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,17 +23,7 @@ class LargeFileTest {
   @Test
   void fileFourTimesTheHeap_savesAndLoadsBitExact() throws Exception {
     Path file = dir.resolve("big.bin");
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    byte[] chunk = new byte[1 << 20];
-    Random random = new Random(42);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (int i = 0; i < FILE_MB; i++) {
-        random.nextBytes(chunk);
-        out.write(chunk);
-        sha.update(chunk);
-      }
-    }
-    String expected = HexFormat.of().formatHex(sha.digest());
+    String expected = TestFiles.random(file, FILE_MB, 42);
 
     Process child = ChildJvm.start(LargeFileChild.class, List.of("-Xmx" + HEAP_MB + "m"),
         dir.resolve("registry").toUri().toString(), file.toString(), dir.resolve("out").toString());
@@ -51,13 +37,6 @@ class LargeFileTest {
     Path loaded = Path.of(parts[1]);
     assertThat(loaded).hasFileName("big.bin");
     assertThat(Files.size(loaded)).isEqualTo((long) FILE_MB << 20);
-    MessageDigest loadedSha = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(loaded)) {
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        loadedSha.update(chunk, 0, n);
-      }
-    }
-    assertThat(HexFormat.of().formatHex(loadedSha.digest())).isEqualTo(expected);
+    assertThat(TestFiles.sha256(loaded)).isEqualTo(expected);
   }
 }

@@ -6,37 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.arca.registry.BackendException;
 import dev.arca.registry.Registry;
+import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Misconfiguration gives one clear BackendException, quickly, with no secret in it. */
 class S3ErrorsTest {
 
-  static S3ProxyServer server;
+  @RegisterExtension
+  static final S3ProxyExtension S3 = new S3ProxyExtension();
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.inMemory();
-  }
 
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
 
   @ParameterizedTest
   @EnumSource(S3BlobStore.Transport.class)
   void wrongCredentials_areAccessDenied_withoutTheSecretInTheMessage(S3BlobStore.Transport transport) {
-    String bucket = server.createBucket();
-    S3BlobStore.Builder builder = S3Fixture.builder(server.endpoint(), bucket, transport)
+    String bucket = S3.server().createBucket();
+    S3BlobStore.Builder builder = S3Fixture.builder(S3.server().endpoint(), bucket, transport)
         .credentials(S3ProxyServer.ACCESS_KEY, "not-the-secret-xyz");
 
     assertThatThrownBy(builder::build).isInstanceOf(BackendException.class)
@@ -49,7 +42,7 @@ class S3ErrorsTest {
   @ParameterizedTest
   @EnumSource(S3BlobStore.Transport.class)
   void missingBucket_saysSo(S3BlobStore.Transport transport) {
-    S3BlobStore.Builder builder = S3Fixture.builder(server.endpoint(), "no-such-bucket-here", transport);
+    S3BlobStore.Builder builder = S3Fixture.builder(S3.server().endpoint(), "no-such-bucket-here", transport);
 
     assertThatThrownBy(builder::build).isInstanceOf(BackendException.class)
         .hasMessageContaining("bucket 'no-such-bucket-here' does not exist");
@@ -95,7 +88,7 @@ class S3ErrorsTest {
 
   @Test
   void uri_options_configureTheStore() {
-    URI uri = URI.create("s3://bucket/team/models?endpoint=" + server.endpoint()
+    URI uri = URI.create("s3://bucket/team/models?endpoint=" + S3.server().endpoint()
         + "&pathStyle=true&transport=minio&partSize=6291456&parallelism=2&maxAttempts=3&requestTimeout=PT30S");
 
     S3BlobStore.Builder builder = S3BackendProvider.configure(uri)

@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.arca.registry.testkit.ChildJvm;
 import dev.arca.registry.testkit.HttpProxy;
 import dev.arca.registry.testkit.S3ProxyServer;
-import java.io.InputStream;
-import java.io.OutputStream;
+import dev.arca.registry.testkit.TestFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,17 +32,7 @@ class S3LargeFileTest {
   @EnumSource(S3BlobStore.Transport.class)
   void fileLargerThanTheHeap_roundTripsThroughMultipart(S3BlobStore.Transport transport) throws Exception {
     Path file = dir.resolve("big.bin");
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    byte[] chunk = new byte[1 << 20];
-    Random random = new Random(5);
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (int i = 0; i < FILE_MB; i++) {
-        random.nextBytes(chunk);
-        out.write(chunk);
-        sha.update(chunk);
-      }
-    }
-    String expected = HexFormat.of().formatHex(sha.digest());
+    String expected = TestFiles.random(file, FILE_MB, 5);
 
     try (S3ProxyServer server = S3ProxyServer.onDisk(Files.createDirectories(dir.resolve("s3")));
         HttpProxy wire = HttpProxy.start(server.endpoint())) {
@@ -68,14 +54,7 @@ class S3LargeFileTest {
           .anyMatch(r -> r.method().equals("POST") && r.target().contains("uploads"))
           .anyMatch(r -> r.method().equals("PUT") && r.target().contains("partNumber="));
       Path loaded = Path.of(parts[1]);
-      MessageDigest loadedSha = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = Files.newInputStream(loaded)) {
-        int n;
-        while ((n = in.read(chunk)) > 0) {
-          loadedSha.update(chunk, 0, n);
-        }
-      }
-      assertThat(HexFormat.of().formatHex(loadedSha.digest())).isEqualTo(expected);
+      assertThat(TestFiles.sha256(loaded)).isEqualTo(expected);
     }
   }
 }

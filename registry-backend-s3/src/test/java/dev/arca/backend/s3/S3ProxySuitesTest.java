@@ -1,31 +1,24 @@
 package dev.arca.backend.s3;
 
+import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.net.URI;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The S3 suites against S3Proxy in this JVM: always run, in CI too. */
 class S3ProxySuitesTest extends S3Suites {
 
-  static S3ProxyServer server;
+  @RegisterExtension
+  static final S3ProxyExtension S3 = new S3ProxyExtension();
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = S3ProxyServer.inMemory();
-  }
 
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
 
   @Override
   Target target() {
     return new Target() {
       @Override
       public URI endpoint() {
-        return server.endpoint();
+        return S3.server().endpoint();
       }
 
       @Override
@@ -40,7 +33,7 @@ class S3ProxySuitesTest extends S3Suites {
 
       @Override
       public String createBucket() {
-        return server.createBucket();
+        return S3.server().createBucket();
       }
 
       @Override

@@ -6,39 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arca.registry.Registry;
 import dev.arca.registry.UnsupportedCapabilityException;
 import dev.arca.registry.testkit.HttpProxy;
-import dev.arca.registry.testkit.S3ProxyServer;
+import dev.arca.registry.testkit.S3ProxyExtension;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** What crosses the wire, counted and tampered with by a proxy between the client and S3Proxy. */
 class S3WireTest {
 
-  static S3ProxyServer server;
-  static S3ProxyServer unauthenticated;
+  @RegisterExtension
+  static final S3ProxyExtension S3 = new S3ProxyExtension();
 
-  @BeforeAll
-  static void startServers() throws Exception {
-    server = S3ProxyServer.inMemory();
-    unauthenticated = S3ProxyServer.inMemoryWithoutAuthentication();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    server.close();
-    unauthenticated.close();
-  }
+  @RegisterExtension
+  static final S3ProxyExtension UNAUTHENTICATED = new S3ProxyExtension(false);
 
   @ParameterizedTest
   @EnumSource(S3BlobStore.Transport.class)
   void savingOneSmallObject_isOnePutPerFilePlusOneConditionalManifestPut_andLoadingIsTwoGets(
       S3BlobStore.Transport transport, @TempDir Path cache) throws Exception {
-    String bucket = server.createBucket();
-    try (HttpProxy proxy = HttpProxy.start(server.endpoint());
+    String bucket = S3.server().createBucket();
+    try (HttpProxy proxy = HttpProxy.start(S3.server().endpoint());
         Registry registry = Registry.builder()
             .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build()).cache(cache, 1 << 20).build()) {
       proxy.clearRequests();
@@ -74,8 +64,8 @@ class S3WireTest {
   @EnumSource(S3BlobStore.Transport.class)
   void aServerIgnoringIfNoneMatch_isRefusedOnOpen_withTheRiskAndTheOptOut(S3BlobStore.Transport transport)
       throws Exception {
-    String bucket = unauthenticated.createBucket();
-    try (HttpProxy stripping = HttpProxy.start(unauthenticated.endpoint(), r -> r.without("If-None-Match"))) {
+    String bucket = UNAUTHENTICATED.server().createBucket();
+    try (HttpProxy stripping = HttpProxy.start(UNAUTHENTICATED.server().endpoint(), r -> r.without("If-None-Match"))) {
       S3BlobStore store = S3Fixture.builder(stripping.endpoint(), bucket, transport).build();
 
       assertThatThrownBy(() -> Registry.builder().blobStore(store).build())

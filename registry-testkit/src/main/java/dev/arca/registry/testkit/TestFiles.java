@@ -1,0 +1,67 @@
+package dev.arca.registry.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Random;
+
+/** Large test files written and hashed in 1 MiB steps, never whole in memory. */
+public final class TestFiles {
+
+  private TestFiles() {}
+
+  /**
+   * Writes {@code mebibytes} MiB of seeded random bytes.
+   *
+   * @param file where
+   * @param mebibytes how many MiB
+   * @param seed the random seed
+   * @return the hex sha256 of what was written
+   * @throws IOException on failure
+   */
+  public static String random(Path file, int mebibytes, long seed) throws IOException {
+    MessageDigest sha = sha256();
+    byte[] chunk = new byte[1 << 20];
+    Random random = new Random(seed);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (int i = 0; i < mebibytes; i++) {
+        random.nextBytes(chunk);
+        out.write(chunk);
+        sha.update(chunk);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /**
+   * The hex sha256 of a file.
+   *
+   * @param file the file
+   * @return its sha256
+   * @throws IOException on failure
+   */
+  public static String sha256(Path file) throws IOException {
+    MessageDigest sha = sha256();
+    byte[] chunk = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(chunk)) > 0) {
+        sha.update(chunk, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
