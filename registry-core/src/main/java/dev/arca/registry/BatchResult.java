@@ -42,7 +42,22 @@ public record BatchResult<T>(List<Item<T>> items) {
    * @param error the failure, null unless failed
    * @param <T> the value type
    */
-  public record Item<T>(String key, Status status, @Nullable T value, @Nullable RegistryException error) {}
+  public record Item<T>(String key, Status status, @Nullable T value, @Nullable RegistryException error) {
+
+    /**
+     * A failed item; an error that is not a {@link RegistryException} is wrapped in one, keeping it as the cause.
+     *
+     * @param key the key as given
+     * @param error what the item threw
+     * @param <T> the value type
+     * @return the item
+     */
+    public static <T> Item<T> failed(String key, RuntimeException error) {
+      RegistryException wrapped = error instanceof RegistryException r ? r
+          : new RegistryException(error.getMessage() != null ? error.getMessage() : error.toString(), error, false);
+      return new Item<>(key, Status.FAILED, null, wrapped);
+    }
+  }
 
   /**
    * Items that succeeded.

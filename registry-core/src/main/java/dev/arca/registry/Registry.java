@@ -232,7 +232,7 @@ public final class Registry implements Closeable {
       }
     }
     List<Map.Entry<String, ?>> entries = new ArrayList<>(items.entrySet());
-    List<BatchResult.Item<Manifest>> results = inParallel(entries, e -> {
+    List<BatchResult.Item<Manifest>> results = runBatch(entries, batchParallelism, e -> {
       SaveOperation.Saved saved = saveOne(ObjectKey.parse(e.getKey()), e.getValue(), options);
       return new BatchResult.Item<>(e.getKey(), saved.skipped() ? BatchResult.Status.SKIPPED
           : BatchResult.Status.OK, saved.manifest(), null);
@@ -331,28 +331,28 @@ public final class Registry implements Closeable {
    * @return one result per key, in order
    */
   public <T> BatchResult<T> loadAll(List<String> keys, Class<T> type) {
-    List<BatchResult.Item<T>> results = inParallel(keys,
+    List<BatchResult.Item<T>> results = runBatch(keys, batchParallelism,
         key -> new BatchResult.Item<>(key, BatchResult.Status.OK, load(key, type), null), key -> key);
     return new BatchResult<>(results);
   }
 
   /**
-   * Runs one call per input, {@code batchParallelism} at a time, results in input order; a failure becomes that
-   * item's FAILED result.
+   * Runs one call per input, {@code parallelism} at a time, results in input order; a failure becomes that item's
+   * FAILED result, so a batch never throws for one item.
    */
-  private <I, T> List<BatchResult.Item<T>> inParallel(List<I> inputs, Function<I, BatchResult.Item<T>> call,
-      Function<I, String> keyOf) {
+  private static <I, T> List<BatchResult.Item<T>> runBatch(List<I> inputs, int parallelism,
+      Function<I, BatchResult.Item<T>> call, Function<I, String> keyOf) {
     Function<I, BatchResult.Item<T>> guarded = input -> {
       try {
         return call.apply(input);
       } catch (RuntimeException e) {
-        return new BatchResult.Item<>(keyOf.apply(input), BatchResult.Status.FAILED, null, asRegistryException(e));
+        return BatchResult.Item.failed(keyOf.apply(input), e);
       }
     };
-    if (batchParallelism <= 1 || inputs.size() <= 1) {
+    if (parallelism <= 1 || inputs.size() <= 1) {
       return inputs.stream().map(guarded).toList();
     }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(batchParallelism, inputs.size()), r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, inputs.size()), r -> {
       Thread t = new Thread(r, "arca-batch");
       t.setDaemon(true);
       return t;
@@ -584,15 +584,8 @@ public final class Registry implements Closeable {
    * @return one result per key, in order
    */
   public BatchResult<Boolean> deleteAll(List<String> keys) {
-    List<BatchResult.Item<Boolean>> results = new ArrayList<>(keys.size());
-    for (String key : keys) {
-      try {
-        results.add(new BatchResult.Item<>(key, BatchResult.Status.OK, remove(key), null));
-      } catch (RuntimeException e) {
-        results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
-      }
-    }
-    return new BatchResult<>(results);
+    return new BatchResult<>(runBatch(keys, 1,
+        key -> new BatchResult.Item<>(key, BatchResult.Status.OK, remove(key), null), key -> key));
   }
 
   // ---------------------------------------------------------------- map-like
@@ -871,20 +864,12 @@ public final class Registry implements Closeable {
    * @return one result per version, keyed {@code name@version}, in name then version order
    */
   public BatchResult<CopyResult> syncTo(Registry target) {
-    List<BatchResult.Item<CopyResult>> results = new ArrayList<>();
-    for (Map.Entry<String, List<Version>> entry : listAll().entrySet()) {
-      for (Version v : entry.getValue()) {
-        String key = entry.getKey() + "@" + v;
-        try {
-          CopyResult r = copyTo(key, target);
-          results.add(new BatchResult.Item<>(key, r.copied() ? BatchResult.Status.OK : BatchResult.Status.SKIPPED, r,
-              null));
-        } catch (RuntimeException e) {
-          results.add(new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, asRegistryException(e)));
-        }
-      }
-    }
-    return new BatchResult<>(results);
+    List<String> keys = new ArrayList<>();
+    listAll().forEach((name, versions) -> versions.forEach(v -> keys.add(name + "@" + v)));
+    return new BatchResult<>(runBatch(keys, 1, key -> {
+      CopyResult r = copyTo(key, target);
+      return new BatchResult.Item<>(key, r.copied() ? BatchResult.Status.OK : BatchResult.Status.SKIPPED, r, null);
+    }, key -> key));
   }
 
   // ---------------------------------------------------------------- settings, maintenance
@@ -1050,13 +1035,6 @@ public final class Registry implements Closeable {
       }
     }
     return Optional.empty();
-  }
-
-  private static RegistryException asRegistryException(RuntimeException e) {
-    if (e instanceof RegistryException r) {
-      return r;
-    }
-    return new RegistryException(e.getMessage() != null ? e.getMessage() : e.toString(), e, false);
   }
 
   private static String describe(Manifest m) {
@@ -1307,11 +1285,17 @@ public final class Registry implements Closeable {
         String scheme = uri != null && uri.getScheme() != null ? uri.getScheme() : "backend";
         throw new BackendException(scheme, null, "cannot open: " + e.getMessage(), e, true);
       }
-      try {
-        if (cacheEnabled && opened.capabilities().remote()) {
-          opened = new CachingBackend(opened, new DiskCache(cacheDirectory != null ? cacheDirectory
-              : defaultCacheLocation(), cacheBytes), verify);
+      if (cacheEnabled && opened.capabilities().remote()) {
+        Path directory = cacheDirectory != null ? cacheDirectory : defaultCacheLocation();
+        try {
+          opened = new CachingBackend(opened, new DiskCache(directory, cacheBytes), verify);
+        } catch (IOException e) {
+          closeQuietly(opened);
+          throw new UncheckedIOException("cannot create the cache directory " + directory
+              + ": choose another with Registry.builder().cache(dir, bytes) or $ARCA_CACHE", e);
         }
+      }
+      try {
         return new Registry(this, opened);
       } catch (IOException e) {
         closeQuietly(opened);

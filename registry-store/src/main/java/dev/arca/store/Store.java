@@ -6,7 +6,6 @@ import dev.arca.registry.Manifest;
 import dev.arca.registry.ObjectMapView;
 import dev.arca.registry.ObjectNotFoundException;
 import dev.arca.registry.Registry;
-import dev.arca.registry.RegistryException;
 import dev.arca.registry.SaveOptions;
 import dev.arca.registry.Version;
 import java.io.Closeable;
@@ -428,11 +427,8 @@ public final class Store implements Closeable {
   private static <T> BatchResult.Item<T> item(String key, java.util.function.Supplier<T> call) {
     try {
       return new BatchResult.Item<>(key, BatchResult.Status.OK, call.get(), null);
-    } catch (RegistryException e) {
-      return new BatchResult.Item<>(key, BatchResult.Status.FAILED, null, e);
     } catch (RuntimeException e) {
-      return new BatchResult.Item<>(key, BatchResult.Status.FAILED, null,
-          new RegistryException(String.valueOf(e.getMessage()), e, false));
+      return BatchResult.Item.failed(key, e);
     }
   }
 

@@ -137,15 +137,14 @@ public final class CachingBackend implements Backend {
     if (!files.fits(file.size())) {
       return remote.openFile(manifest, file);
     }
+    DiskCache.Source source = () -> remote.openFile(manifest, file);
+    String what = manifest.name() + "@" + manifest.version() + " file '" + file.path() + "'";
     Optional<Path> cached = files.lookup(file.sha256());
-    Path path = cached.isPresent() ? cached.get() : files.fetch(file.sha256(), file.size(),
-        () -> remote.openFile(manifest, file),
-        manifest.name() + "@" + manifest.version() + " file '" + file.path() + "'");
+    Path path = cached.isPresent() ? cached.get() : files.fetch(file.sha256(), file.size(), source, what);
     try {
       return Files.newInputStream(path);
     } catch (NoSuchFileException evictedMeanwhile) {
-      return Files.newInputStream(files.fetch(file.sha256(), file.size(), () -> remote.openFile(manifest, file),
-          manifest.name() + "@" + manifest.version() + " file '" + file.path() + "'"));
+      return Files.newInputStream(files.fetch(file.sha256(), file.size(), source, what));
     }
   }
 
