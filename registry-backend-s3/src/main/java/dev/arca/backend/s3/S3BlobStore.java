@@ -10,9 +10,7 @@ import dev.arca.registry.spi.Condition;
 import dev.arca.registry.spi.ListPage;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -506,7 +504,7 @@ public final class S3BlobStore implements BlobStore {
         throw new IllegalArgumentException("name the bucket: S3BlobStore.builder().bucket(\"my-bucket\")");
       }
       if (endpoint != null) {
-        checkTransportSecurity(endpoint, allowHttp);
+        dev.arca.registry.spi.Endpoints.requireSecure("S3 endpoint", endpoint, allowHttp);
       }
       S3Settings settings = new S3Settings(bucket, endpoint, region, pathStyle, accessKey, secretKey, connectTimeout,
           requestTimeout, maxAttempts, parallelism);
@@ -526,38 +524,6 @@ public final class S3BlobStore implements BlobStore {
       } catch (IOException | RuntimeException ignored) {
         // the failed check is the error worth reporting
       }
-    }
-  }
-
-  static void checkTransportSecurity(URI endpoint, boolean allowHttp) {
-    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-    if (scheme.equals("https")) {
-      return;
-    }
-    if (!scheme.equals("http")) {
-      throw new IllegalArgumentException("S3 endpoint '" + endpoint + "' must be an http:// or https:// URL");
-    }
-    if (!allowHttp && !isLoopback(endpoint.getHost())) {
-      throw new IllegalArgumentException("S3 endpoint '" + endpoint + "' is plain HTTP to a host other than this"
-          + " machine: credentials and data would cross the network unencrypted. Use https://, or allow it"
-          + " explicitly with allowHttp=true");
-    }
-  }
-
-  private static boolean isLoopback(@Nullable String host) {
-    if (host == null) {
-      return false;
-    }
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    if (!host.matches("[0-9.]+|\\[?[0-9a-fA-F:]+]?")) {
-      return false; // a name other than localhost: never resolved here, never trusted
-    }
-    try {
-      return InetAddress.getByName(host.replaceAll("[\\[\\]]", "")).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.arca.backend.s3;
 
 import dev.arca.registry.BackendException;
+import dev.arca.registry.spi.Endpoints;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -34,7 +35,7 @@ final class S3Failures {
     String where = settings.where();
     if (status == -1) {
       return new BackendException("s3", key, "cannot reach " + where + " (" + operation + "): "
-          + rootMessage(cause) + ". Check the endpoint and that the server is up", cause, true);
+          + Endpoints.rootMessage(cause) + ". Check the endpoint and that the server is up", cause, true);
     }
     if (status == 403 || status == 401 || (code != null && AUTH_CODES.contains(code))) {
       return new BackendException("s3", key, "access denied by " + where + " (" + operation + ", HTTP " + status
@@ -47,16 +48,6 @@ final class S3Failures {
     }
     boolean retryable = status >= 500 || status == 429 || (code != null && THROTTLING.contains(code));
     return new BackendException("s3", key, operation + " failed at " + where + ": HTTP " + status
-        + (code != null ? " " + code : "") + " - " + rootMessage(cause), cause, retryable);
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
-    int newline = message.indexOf('\n');
-    return newline >= 0 ? message.substring(0, newline) : message;
+        + (code != null ? " " + code : "") + " - " + Endpoints.rootMessage(cause), cause, retryable);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.arca.registry.BackendException;
 import dev.arca.registry.Registry;
+import dev.arca.registry.spi.Endpoints;
 import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.net.InetAddress;
@@ -70,11 +71,11 @@ class S3ErrorsTest {
     assertThatThrownBy(() -> S3BlobStore.builder().bucket("b").endpoint(URI.create("http://s3.example.com")).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unencrypted")
         .hasMessageContaining("allowHttp=true");
-    S3BlobStore.checkTransportSecurity(URI.create("http://s3.example.com"), true);
-    S3BlobStore.checkTransportSecurity(URI.create("https://s3.example.com"), false);
-    S3BlobStore.checkTransportSecurity(URI.create("http://127.0.0.1:9000"), false);
-    S3BlobStore.checkTransportSecurity(URI.create("http://localhost:9000"), false);
-    S3BlobStore.checkTransportSecurity(URI.create("http://[::1]:9000"), false);
+    Endpoints.requireSecure("S3 endpoint", URI.create("http://s3.example.com"), true);
+    Endpoints.requireSecure("S3 endpoint", URI.create("https://s3.example.com"), false);
+    Endpoints.requireSecure("S3 endpoint", URI.create("http://127.0.0.1:9000"), false);
+    Endpoints.requireSecure("S3 endpoint", URI.create("http://localhost:9000"), false);
+    Endpoints.requireSecure("S3 endpoint", URI.create("http://[::1]:9000"), false);
   }
 
   @Test

@@ -1,0 +1,599 @@
+package dev.arca.backend.gcs;
+
+import com.google.api.gax.paging.Page;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.auth.Credentials;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.ReadChannel;
+import com.google.cloud.http.HttpTransportOptions;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobWriteSession;
+import com.google.cloud.storage.BlobWriteSessionConfigs;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageException;
+import com.google.cloud.storage.StorageOptions;
+import dev.arca.registry.BackendException;
+import dev.arca.registry.Names;
+import dev.arca.registry.spi.BlobContent;
+import dev.arca.registry.spi.BlobInfo;
+import dev.arca.registry.spi.BlobOutput;
+import dev.arca.registry.spi.BlobStore;
+import dev.arca.registry.spi.Capabilities;
+import dev.arca.registry.spi.Condition;
+import dev.arca.registry.spi.Endpoints;
+import dev.arca.registry.spi.ListPage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link BlobStore} on a Google Cloud Storage bucket, through google-cloud-storage over its HTTP/JSON
+ * transport.
+ *
+ * <h2>Writes and reads</h2>
+ * A write buffers up to one chunk. An object that fits goes up in one multipart request; a larger one in a
+ * resumable upload whose chunks stream from the caller, so memory stays near one chunk whatever the object's
+ * size. Create-if-absent sends {@code ifGenerationMatch=0}, replace-if-match {@code ifGenerationMatch} with the
+ * generation, which is this store's etag; GCS checks them atomically when the object is finalized, and a 412
+ * is a failed condition, never an error. The client checks crc32c/md5 of what it sends; the core's sha256
+ * checks what comes back. A read pins the generation it found, so it never mixes two generations.
+ *
+ * <h2>Security</h2>
+ * Credentials come from Application Default Credentials unless given explicitly; they are never logged and
+ * never appear in messages. A plain-HTTP endpoint is refused unless it is on the loopback interface or
+ * {@link Builder#allowHttp(boolean)} is set.
+ *
+ * <p>Thread-safe. Closing releases the client.
+ */
+public final class GcsBlobStore implements BlobStore {
+
+  /** Bytes read with the first request of a read: small objects (manifests) come whole in one round trip. */
+  private static final int FIRST_READ = 256 << 10;
+
+  private final Storage storage;
+  private final String bucket;
+  private final String prefix;
+  private final int chunkSize;
+  private final GcsFailures failures;
+
+  private GcsBlobStore(Builder b, Storage storage, GcsFailures failures) {
+    this.storage = storage;
+    this.bucket = b.bucket;
+    this.prefix = b.prefix;
+    this.chunkSize = b.chunkSize;
+    this.failures = failures;
+  }
+
+  /**
+   * Starts configuring a store.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String scheme() {
+    return "gs";
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(true, true, true, Names.MAX_NAME_LENGTH, true);
+  }
+
+  @Override
+  public BlobOutput create(String key, Condition condition) {
+    return new GcsOutput(prefix + BlobStore.requireKey(key), condition);
+  }
+
+  @Override
+  public Optional<BlobContent> get(String key, long offset, long length) throws IOException {
+    String full = prefix + BlobStore.requireKey(key);
+    while (true) {
+      Optional<Blob> found = headFull(full);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      Blob blob = found.get();
+      BlobInfo info = info(blob);
+      long end = length < 0 ? blob.getSize() : Math.min(blob.getSize(), offset + length);
+      if (offset >= end) {
+        return Optional.of(new BlobContent(info, InputStream.nullInputStream()));
+      }
+      ReadChannel reader = storage.reader(BlobId.of(bucket, full, blob.getGeneration()));
+      try {
+        reader.setChunkSize(chunkSize);
+        reader.seek(offset);
+        reader.limit(end);
+        // Read the start now: a generation replaced since the head shows here, and small objects arrive whole.
+        ByteBuffer first = ByteBuffer.allocate((int) Math.min(FIRST_READ, end - offset));
+        while (first.hasRemaining() && reader.read(first) >= 0) {
+          // fills the buffer or reaches the limit
+        }
+        InputStream rest = first.position() == end - offset ? closing(reader) : Channels.newInputStream(reader);
+        InputStream head = new ByteArrayInputStream(first.array(), 0, first.position());
+        return Optional.of(new BlobContent(info, new SequenceInputStream(head, rest)));
+      } catch (IOException | RuntimeException e) {
+        reader.close();
+        if (GcsFailures.status(e) == 404) {
+          continue; // replaced or deleted since the head: look again
+        }
+        throw failures.failure("GET", full, e);
+      }
+    }
+  }
+
+  private static InputStream closing(ReadChannel reader) {
+    reader.close();
+    return InputStream.nullInputStream();
+  }
+
+  @Override
+  public Optional<BlobInfo> head(String key) throws IOException {
+    return headFull(prefix + BlobStore.requireKey(key)).map(this::info);
+  }
+
+  private Optional<Blob> headFull(String full) {
+    try {
+      return Optional.ofNullable(storage.get(BlobId.of(bucket, full)));
+    } catch (StorageException e) {
+      throw failures.failure("GET", full, e);
+    }
+  }
+
+  @Override
+  public ListPage list(String listPrefix, boolean delimited, @Nullable String pageToken) {
+    String full = prefix + BlobStore.requirePrefix(listPrefix);
+    List<Storage.BlobListOption> options = new ArrayList<>(List.of(Storage.BlobListOption.prefix(full),
+        Storage.BlobListOption.pageSize(1000)));
+    if (delimited) {
+      options.add(Storage.BlobListOption.delimiter("/"));
+    }
+    if (pageToken != null) {
+      options.add(Storage.BlobListOption.pageToken(pageToken));
+    }
+    Page<Blob> page;
+    try {
+      page = storage.list(bucket, options.toArray(Storage.BlobListOption[]::new));
+    } catch (StorageException e) {
+      throw failures.failure("LIST", full, e);
+    }
+    List<BlobInfo> blobs = new ArrayList<>();
+    List<String> prefixes = new ArrayList<>();
+    for (Blob blob : page.getValues()) {
+      if (blob.isDirectory()) {
+        prefixes.add(blob.getName().substring(prefix.length()));
+      } else {
+        blobs.add(info(blob));
+      }
+    }
+    String next = page.getNextPageToken();
+    return new ListPage(blobs, prefixes, next == null || next.isEmpty() ? null : next);
+  }
+
+  @Override
+  public boolean delete(String key, Condition condition) {
+    String full = prefix + BlobStore.requireKey(key);
+    try {
+      if (condition instanceof Condition.IfMatch match) {
+        return storage.delete(BlobId.of(bucket, full), Storage.BlobSourceOption.generationMatch(generation(match)));
+      }
+      return storage.delete(BlobId.of(bucket, full));
+    } catch (StorageException e) {
+      if (e.getCode() == 412) {
+        return false;
+      }
+      throw failures.failure("DELETE", full, e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      storage.close();
+    } catch (Exception e) {
+      throw new IOException("closing the GCS client", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GcsBlobStore{gs://" + bucket + "/" + prefix + "}";
+  }
+
+  private BlobInfo info(Blob blob) {
+    Instant updated = blob.getUpdateTimeOffsetDateTime() != null ? blob.getUpdateTimeOffsetDateTime().toInstant()
+        : Instant.EPOCH;
+    return new BlobInfo(blob.getName().substring(prefix.length()), blob.getSize(),
+        Long.toString(blob.getGeneration()), updated);
+  }
+
+  private static long generation(Condition.IfMatch match) {
+    try {
+      return Long.parseLong(match.etag());
+    } catch (NumberFormatException e) {
+      return -1; // not an etag this store handed out: no generation matches it
+    }
+  }
+
+  /** Buffers one chunk; one multipart request when the object fits, else a streaming resumable upload. */
+  private final class GcsOutput extends BlobOutput {
+    private final String key;
+    private final Condition condition;
+    private byte[] buffer = new byte[16 << 10];
+    private int filled;
+    private @Nullable BlobWriteSession session;
+    private @Nullable WritableByteChannel channel;
+    private boolean done;
+
+    GcsOutput(String key, Condition condition) {
+      this.key = key;
+      this.condition = condition;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (done) {
+        throw new IOException("write to " + key + " after commit or close");
+      }
+      if (channel != null) {
+        writeFully(ByteBuffer.wrap(b, off, len));
+        return;
+      }
+      if (filled + len <= chunkSize) {
+        if (filled + len > buffer.length) {
+          buffer = Arrays.copyOf(buffer, Math.min(chunkSize, Math.max(filled + len, buffer.length * 2)));
+        }
+        System.arraycopy(b, off, buffer, filled, len);
+        filled += len;
+        return;
+      }
+      // Larger than one chunk: switch to a resumable upload that streams from here on.
+      com.google.cloud.storage.BlobInfo target = target();
+      try {
+        session = storage.blobWriteSession(target, writeOptions());
+        channel = session.open();
+      } catch (StorageException e) {
+        throw failures.failure("PUT", key, e);
+      }
+      writeFully(ByteBuffer.wrap(buffer, 0, filled));
+      buffer = new byte[0];
+      filled = 0;
+      writeFully(ByteBuffer.wrap(b, off, len));
+    }
+
+    private void writeFully(ByteBuffer bytes) throws IOException {
+      try {
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+      } catch (StorageException e) {
+        throw failures.failure("PUT", key, e);
+      }
+    }
+
+    @Override
+    public Optional<String> commit() throws IOException {
+      if (done) {
+        throw new IllegalStateException("already committed or closed");
+      }
+      done = true;
+      try {
+        if (channel == null) {
+          Blob blob = storage.create(target(), buffer, 0, filled, targetOptions());
+          return Optional.of(Long.toString(blob.getGeneration()));
+        }
+        channel.close();
+        return Optional.of(Long.toString(session.getResult().get().getGeneration()));
+      } catch (ExecutionException e) {
+        return conditionFailed(e.getCause());
+      } catch (IOException | StorageException e) {
+        return conditionFailed(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted uploading " + key);
+      } finally {
+        buffer = new byte[0];
+      }
+    }
+
+    private Optional<String> conditionFailed(Throwable e) {
+      if (GcsFailures.status(e) == 412) {
+        return Optional.empty();
+      }
+      throw failures.failure("PUT", key, e);
+    }
+
+    private com.google.cloud.storage.BlobInfo target() {
+      return com.google.cloud.storage.BlobInfo.newBuilder(BlobId.of(bucket, key))
+          .setContentType("application/octet-stream").build();
+    }
+
+    private Storage.BlobTargetOption[] targetOptions() {
+      Storage.BlobTargetOption noGzip = Storage.BlobTargetOption.disableGzipContent();
+      if (condition instanceof Condition.IfAbsent) {
+        return new Storage.BlobTargetOption[] {noGzip, Storage.BlobTargetOption.doesNotExist()};
+      }
+      if (condition instanceof Condition.IfMatch match) {
+        return new Storage.BlobTargetOption[] {noGzip, Storage.BlobTargetOption.generationMatch(generation(match))};
+      }
+      return new Storage.BlobTargetOption[] {noGzip};
+    }
+
+    private Storage.BlobWriteOption[] writeOptions() {
+      Storage.BlobWriteOption noGzip = Storage.BlobWriteOption.disableGzipContent();
+      if (condition instanceof Condition.IfAbsent) {
+        return new Storage.BlobWriteOption[] {noGzip, Storage.BlobWriteOption.doesNotExist()};
+      }
+      if (condition instanceof Condition.IfMatch match) {
+        return new Storage.BlobWriteOption[] {noGzip, Storage.BlobWriteOption.generationMatch(generation(match))};
+      }
+      return new Storage.BlobWriteOption[] {noGzip};
+    }
+
+    @Override
+    public void close() {
+      done = true;
+      buffer = new byte[0];
+      // An unfinished resumable session is never finalized, so nothing becomes visible; GCS expires it in a week.
+      channel = null;
+      session = null;
+    }
+  }
+
+  /** Configures a {@link GcsBlobStore}. Name at least the bucket. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable String bucket;
+    private String prefix = "";
+    private @Nullable URI endpoint;
+    private boolean allowHttp;
+    private @Nullable Credentials credentials;
+    private @Nullable Path credentialsFile;
+    private @Nullable String projectId;
+    private int chunkSize = 8 << 20;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofMinutes(5);
+    private int maxAttempts = 4;
+
+    private Builder() {}
+
+    /**
+     * The bucket.
+     *
+     * @param name an existing bucket
+     * @return this builder
+     */
+    public Builder bucket(String name) {
+      this.bucket = name;
+      return this;
+    }
+
+    /**
+     * An object-name prefix inside the bucket, so several registries can share one bucket.
+     *
+     * @param value e.g. {@code teams/vision}; slashes at either end are ignored
+     * @return this builder
+     */
+    public Builder prefix(String value) {
+      String p = value.replaceAll("^/+|/+$", "");
+      if (!p.isEmpty()) {
+        BlobStore.requireKey(p);
+      }
+      this.prefix = p.isEmpty() ? "" : p + "/";
+      return this;
+    }
+
+    /**
+     * A custom endpoint, for a GCS-compatible server or a private endpoint (default: Google's).
+     *
+     * @param value e.g. {@code https://storage.internal:4443}
+     * @return this builder
+     */
+    public Builder endpoint(URI value) {
+      this.endpoint = value;
+      return this;
+    }
+
+    /**
+     * Allows a plain-HTTP endpoint that is not on the loopback interface.
+     *
+     * @param value whether to allow it
+     * @return this builder
+     */
+    public Builder allowHttp(boolean value) {
+      this.allowHttp = value;
+      return this;
+    }
+
+    /**
+     * Explicit credentials instead of Application Default Credentials; {@link NoCredentials#getInstance()} for
+     * anonymous access.
+     *
+     * @param value the credentials, never logged
+     * @return this builder
+     */
+    public Builder credentials(Credentials value) {
+      this.credentials = value;
+      return this;
+    }
+
+    /**
+     * A service-account key file instead of Application Default Credentials.
+     *
+     * @param file the JSON key file
+     * @return this builder
+     */
+    public Builder credentialsFile(Path file) {
+      this.credentialsFile = file;
+      return this;
+    }
+
+    /**
+     * The project, when the credentials do not name one.
+     *
+     * @param value the project id
+     * @return this builder
+     */
+    public Builder projectId(String value) {
+      this.projectId = value;
+      return this;
+    }
+
+    /**
+     * The largest object sent in one request, and the chunk of a resumable upload (default 8 MiB; a multiple
+     * of 256 KiB, as GCS requires).
+     *
+     * @param bytes the chunk size
+     * @return this builder
+     */
+    public Builder chunkSize(int bytes) {
+      if (bytes < (256 << 10) || bytes % (256 << 10) != 0) {
+        throw new IllegalArgumentException("chunkSize must be a positive multiple of 256 KiB, got " + bytes);
+      }
+      this.chunkSize = bytes;
+      return this;
+    }
+
+    /**
+     * How long to wait for a connection and for each response (default 10 s).
+     *
+     * @param value the timeout
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = value;
+      return this;
+    }
+
+    /**
+     * The longest one operation may take, retries included (default 5 min).
+     *
+     * @param value the timeout
+     * @return this builder
+     */
+    public Builder requestTimeout(Duration value) {
+      this.requestTimeout = value;
+      return this;
+    }
+
+    /**
+     * Attempts per request, the first included (default 4). 5xx, 429 and network errors are retried with
+     * backoff; other 4xx are not.
+     *
+     * @param value at least 1
+     * @return this builder
+     */
+    public Builder maxAttempts(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1, got " + value);
+      }
+      this.maxAttempts = value;
+      return this;
+    }
+
+    /**
+     * Connects and checks the bucket is there and usable.
+     *
+     * @return the store; the caller closes it
+     * @throws BackendException when the bucket is missing, the credentials are refused or the endpoint is
+     *     unreachable, with a message saying which
+     */
+    public GcsBlobStore build() {
+      if (bucket == null || bucket.isBlank()) {
+        throw new IllegalArgumentException("name the bucket: GcsBlobStore.builder().bucket(\"my-bucket\")");
+      }
+      GcsFailures failures = new GcsFailures(bucket, endpoint);
+      StorageOptions.Builder options = StorageOptions.http()
+          .setCredentials(resolveCredentials(failures))
+          .setTransportOptions(HttpTransportOptions.newBuilder()
+              .setConnectTimeout(millis(connectTimeout)).setReadTimeout(millis(connectTimeout)).build())
+          .setRetrySettings(RetrySettings.newBuilder()
+              .setMaxAttempts(maxAttempts)
+              .setTotalTimeoutDuration(requestTimeout)
+              .setInitialRetryDelayDuration(Duration.ofMillis(100))
+              .setRetryDelayMultiplier(2)
+              .setMaxRetryDelayDuration(Duration.ofSeconds(5))
+              .setInitialRpcTimeoutDuration(requestTimeout)
+              .setMaxRpcTimeoutDuration(requestTimeout)
+              .setRpcTimeoutMultiplier(1)
+              .build())
+          .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize));
+      if (endpoint != null) {
+        Endpoints.requireSecure("GCS endpoint", endpoint, allowHttp);
+        options.setHost(endpoint.toString().replaceAll("/+$", ""));
+      }
+      if (projectId != null) {
+        options.setProjectId(projectId);
+      } else if (endpoint != null) {
+        options.setProjectId("arca"); // a custom endpoint needs none, but the client insists on one
+      }
+      Storage storage = options.build().getService();
+      try {
+        if (storage.get(bucket) == null) {
+          throw failures.missingBucket(null);
+        }
+      } catch (StorageException e) {
+        closeQuietly(storage);
+        throw failures.failure("GET bucket", null, e);
+      } catch (RuntimeException e) {
+        closeQuietly(storage);
+        throw e;
+      }
+      return new GcsBlobStore(this, storage, failures);
+    }
+
+    private Credentials resolveCredentials(GcsFailures failures) {
+      if (credentials != null) {
+        return credentials;
+      }
+      try {
+        if (credentialsFile != null) {
+          try (InputStream in = Files.newInputStream(credentialsFile)) {
+            return GoogleCredentials.fromStream(in)
+                .createScoped("https://www.googleapis.com/auth/devstorage.read_write");
+          }
+        }
+        return GoogleCredentials.getApplicationDefault()
+            .createScoped("https://www.googleapis.com/auth/devstorage.read_write");
+      } catch (IOException e) {
+        throw failures.credentials(credentialsFile, e);
+      }
+    }
+
+    private static int millis(Duration d) {
+      return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    private static void closeQuietly(Storage storage) {
+      try {
+        storage.close();
+      } catch (Exception ignored) {
+        // the failed check is the error worth reporting
+      }
+    }
+  }
+}
