@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arca.registry.testkit.GcsServer;
 import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.io.IOException;
@@ -155,6 +156,21 @@ class CliIT {
     assertThat(again.json().get("copied").asBoolean()).isFalse();
     assertThat(arca("--config", config.toString(), "get", "prod/m", "-o", "-").stdout())
         .isEqualTo(Files.readAllBytes(dir.resolve("m.bin")));
+  }
+
+  @Test
+  void gsStore_roundTripsThroughTheJar() throws Exception {
+    try (GcsServer gcs = GcsServer.start()) {
+      String store = "gs://" + gcs.createBucket() + "/cli?endpoint=" + gcs.endpoint() + "&credentials=none";
+      Path file = randomFile("g.bin", 300_000, 4);
+
+      Result put = arca("--store", store, "put", "g", file.toString());
+      Result get = arca("--store", store, "get", "g", "-o", "-");
+
+      assertThat(put.exit()).as(put.stderr()).isZero();
+      assertThat(get.exit()).as(get.stderr()).isZero();
+      assertThat(get.stdout()).isEqualTo(Files.readAllBytes(file));
+    }
   }
 
   @Test

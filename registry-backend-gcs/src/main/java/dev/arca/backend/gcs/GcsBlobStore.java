@@ -526,6 +526,9 @@ public final class GcsBlobStore implements BlobStore {
       if (bucket == null || bucket.isBlank()) {
         throw new IllegalArgumentException("name the bucket: GcsBlobStore.builder().bucket(\"my-bucket\")");
       }
+      if (endpoint != null) {
+        Endpoints.requireSecure("GCS endpoint", endpoint, allowHttp);
+      }
       GcsFailures failures = new GcsFailures(bucket, endpoint);
       StorageOptions.Builder options = StorageOptions.http()
           .setCredentials(resolveCredentials(failures))
@@ -543,7 +546,6 @@ public final class GcsBlobStore implements BlobStore {
               .build())
           .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize));
       if (endpoint != null) {
-        Endpoints.requireSecure("GCS endpoint", endpoint, allowHttp);
         options.setHost(endpoint.toString().replaceAll("/+$", ""));
       }
       if (projectId != null) {

@@ -31,7 +31,7 @@ final class GcsFailures {
 
   BackendException failure(String operation, @Nullable String key, Throwable cause) {
     int status = status(cause);
-    if (status == 0) {
+    if (status == 0 && rootCause(cause) instanceof IOException) {
       return new BackendException("gs", key, "cannot reach " + where + " (" + operation + "): "
           + Endpoints.rootMessage(cause) + ". Check the endpoint and the network", cause, true);
     }
@@ -44,8 +44,16 @@ final class GcsFailures {
       return missingBucket(cause);
     }
     boolean retryable = status >= 500 || status == 429 || status == 408;
-    return new BackendException("gs", key, operation + " failed at " + where + ": HTTP " + status + " - "
-        + Endpoints.rootMessage(cause), cause, retryable);
+    return new BackendException("gs", key, operation + " failed at " + where + ": "
+        + (status > 0 ? "HTTP " + status + " - " : "") + Endpoints.rootMessage(cause), cause, retryable);
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   BackendException missingBucket(@Nullable Throwable cause) {

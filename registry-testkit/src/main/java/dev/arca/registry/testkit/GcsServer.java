@@ -231,7 +231,8 @@ public final class GcsServer implements AutoCloseable {
     }
     String path = ex.getRequestURI().getRawPath();
     Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-    String method = ex.getRequestMethod();
+    String override = ex.getRequestHeaders().getFirst("X-HTTP-Method-Override"); // how the client sends PATCH
+    String method = override != null && ex.getRequestMethod().equals("POST") ? override : ex.getRequestMethod();
     Matcher m = OBJECT_PATH.matcher(path);
     if (m.matches()) {
       Bucket bucket = bucket(decode(m.group(2)));
@@ -326,7 +327,8 @@ public final class GcsServer implements AutoCloseable {
       }
       String id = UUID.randomUUID().toString();
       uploads.put(id, new Upload(bucket, metadata, query, Files.createTempFile(root, "upload-", "")));
-      String location = endpoint + "/upload/storage/v1/b/" + bucket.name + "/o?uploadType=resumable&upload_id=" + id;
+      String host = ex.getRequestHeaders().getFirst("Host"); // as GCS does: the session URL is on the host asked
+      String location = (host != null ? "http://" + host : endpoint.toString()) + "/upload/storage/v1/b/" + bucket.name + "/o?uploadType=resumable&upload_id=" + id;
       ex.getResponseHeaders().set("Location", location);
       ex.getResponseHeaders().set("X-GUploader-UploadID", id);
       send(ex, 200, null, new byte[0]);
