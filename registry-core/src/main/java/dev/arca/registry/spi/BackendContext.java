@@ -32,4 +32,24 @@ public interface BackendContext {
    * @return the grace period
    */
   Duration gracePeriod();
+
+  /**
+   * Serializes a stored document (a {@link dev.arca.registry.Manifest}, {@link RegistrySettings} or
+   * {@link TagRecord}) in the format every backend stores, for backends that store documents themselves.
+   *
+   * @param document the document
+   * @return its JSON
+   */
+  byte[] toJson(Object document);
+
+  /**
+   * Parses a stored document written by {@link #toJson(Object)}; polymorphic typing is never enabled.
+   *
+   * @param json the stored bytes
+   * @param type the document's type
+   * @param <T> the type
+   * @return the document
+   * @throws IllegalArgumentException with a one-line reason when the bytes are not a valid document
+   */
+  <T> T fromJson(byte[] json, Class<T> type);
 }

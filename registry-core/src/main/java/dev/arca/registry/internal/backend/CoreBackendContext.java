@@ -1,5 +1,6 @@
 package dev.arca.registry.internal.backend;
 
+import dev.arca.registry.internal.json.Json;
 import dev.arca.registry.internal.mvcc.ObjectStoreBackend;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
@@ -26,6 +27,20 @@ public record CoreBackendContext(Clock clock, Duration gracePeriod, boolean prob
       }
     }
     return backend;
+  }
+
+  @Override
+  public byte[] toJson(Object document) {
+    return Json.write(document);
+  }
+
+  @Override
+  public <T> T fromJson(byte[] json, Class<T> type) {
+    try {
+      return Json.read(json, type);
+    } catch (Json.MalformedDocumentException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   private static void closeQuietly(BlobStore store) {

@@ -1,0 +1,147 @@
+package dev.arca.backend.oci;
+
+import dev.arca.registry.spi.Backend;
+import dev.arca.registry.spi.BackendContext;
+import dev.arca.registry.spi.BackendProvider;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import land.oras.ContainerRef;
+import land.oras.Registry;
+import land.oras.auth.AuthStore;
+import land.oras.auth.AuthStoreAuthenticationProvider;
+import land.oras.auth.NoAuthProvider;
+import land.oras.auth.UsernamePasswordProvider;
+import land.oras.exception.OrasException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens {@code oci://host[:port]/path/to/repository[?options]} registries: one OCI repository per registry.
+ * Options: {@code allowHttp=true} (plain HTTP instead of TLS, for a local registry), {@code create=true} (start
+ * a registry in a repository that does not exist yet; without it an unknown repository is an error, so a typo
+ * never creates one), {@code authFile} (a Docker/ORAS {@code config.json}).
+ *
+ * <p>Credentials, never from the URI: {@code ARCA_OCI_USERNAME} and {@code ARCA_OCI_PASSWORD} (basic, or
+ * exchanged for a bearer token as GHCR and Docker Hub do; a personal access token goes in the password), else
+ * {@code ARCA_OCI_TOKEN} (a bearer token), else the {@code authFile} option, else the Docker config written by
+ * {@code docker login} / {@code oras login} when there is one, else anonymous.
+ */
+public final class OciBackendProvider implements BackendProvider {
+
+  private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+      + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+
+  /** For ServiceLoader. */
+  public OciBackendProvider() {}
+
+  @Override
+  public String scheme() {
+    return "oci";
+  }
+
+  @Override
+  public Backend open(URI uri, BackendContext context) throws IOException {
+    return open(uri, context, System.getenv());
+  }
+
+  static Backend open(URI uri, BackendContext context, Map<String, String> env) throws IOException {
+    if (uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("oci URI carries credentials: never put them in a URI (it ends up in logs"
+          + " and config files); use ARCA_OCI_USERNAME / ARCA_OCI_PASSWORD or docker login");
+    }
+    String host = uri.getAuthority();
+    String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+|/+$", "");
+    if (host == null || host.isEmpty() || path.isEmpty()) {
+      throw new IllegalArgumentException("oci URI '" + uri + "' needs a host and a repository:"
+          + " oci://registry.example.com/team/models");
+    }
+    if (!REPOSITORY.matcher(path).matches()) {
+      throw new IllegalArgumentException("'" + path + "' is not an OCI repository name: lowercase letters, digits"
+          + " and single separators (. _ __ -) in '/'-separated components");
+    }
+    boolean allowHttp = false;
+    boolean create = false;
+    Path authFile = null;
+    String query = uri.getRawQuery();
+    if (query != null && !query.isEmpty()) {
+      for (String option : query.split("&")) {
+        String[] kv = option.split("=", 2);
+        String value = kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
+        switch (kv[0]) {
+          case "allowHttp" -> allowHttp = bool(kv[0], value);
+          case "create" -> create = bool(kv[0], value);
+          case "authFile" -> authFile = Path.of(value);
+          default -> throw new IllegalArgumentException("unknown option '" + kv[0] + "' in oci URI; known:"
+              + " allowHttp, create, authFile");
+        }
+      }
+    }
+    String where = (allowHttp ? "http://" : "https://") + host + "/" + path;
+    Registry.Builder builder = Registry.builder().withRegistry(host).withInsecure(allowHttp);
+    credentials(builder, env, authFile);
+    Registry registry = builder.build();
+    ContainerRef repository = ContainerRef.parse(host + "/" + path).forRegistry(registry);
+    OciFailures failures = new OciFailures(where);
+    checkRepository(registry, repository, create, failures);
+    return new OciBackend(registry, repository, context, failures);
+  }
+
+  private static void credentials(Registry.Builder builder, Map<String, String> env, @Nullable Path authFile) {
+    String user = env.get("ARCA_OCI_USERNAME");
+    String password = env.get("ARCA_OCI_PASSWORD");
+    String token = env.get("ARCA_OCI_TOKEN");
+    if (user != null && password != null) {
+      builder.withAuthProvider(new UsernamePasswordProvider(user, password));
+    } else if (token != null) {
+      builder.withAuthToken(token);
+    } else if (authFile != null) {
+      if (!Files.isReadable(authFile)) {
+        throw new IllegalArgumentException("authFile " + authFile + " is not a readable file");
+      }
+      builder.withAuthProvider(new AuthStoreAuthenticationProvider(AuthStore.newStore(List.of(authFile))));
+    } else if (dockerConfig(env) != null) {
+      builder.withAuthProvider(new AuthStoreAuthenticationProvider(AuthStore.newStore(List.of(dockerConfig(env)))));
+    } else {
+      builder.withAuthProvider(new NoAuthProvider());
+    }
+  }
+
+  private static @Nullable Path dockerConfig(Map<String, String> env) {
+    String dir = env.get("DOCKER_CONFIG");
+    Path config = dir != null ? Path.of(dir, "config.json")
+        : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+    return Files.isReadable(config) ? config : null;
+  }
+
+  /** Lists the repository's tags: an unknown repository is an error unless {@code create} was asked. */
+  private static void checkRepository(Registry registry, ContainerRef repository, boolean create,
+      OciFailures failures) {
+    try {
+      registry.getTags(repository);
+    } catch (OrasException e) {
+      if (OciFailures.status(e) == 404 && !create) {
+        throw failures.unknownRepository();
+      }
+      if (OciFailures.status(e) != 404) {
+        throw failures.failure("GET tags", null, e);
+      }
+    } catch (RuntimeException e) {
+      throw failures.failure("GET tags", null, e);
+    }
+  }
+
+  private static boolean bool(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+    };
+  }
+}
