@@ -15,7 +15,7 @@ final class OciFailures {
     this.where = where;
   }
 
-  /** The HTTP status of a failed call, 0 when no response arrived. */
+  /** The HTTP status of a failed call, 0 or less when no response arrived. */
   static int status(OrasException e) {
     Integer code = e.getStatusCode();
     return code == null ? 0 : code;
@@ -30,7 +30,7 @@ final class OciFailures {
           + (status > 0 ? ", HTTP " + status : "") + "): check ARCA_OCI_USERNAME / ARCA_OCI_PASSWORD (or"
           + " ARCA_OCI_TOKEN) and that the account may use this repository", cause, false);
     }
-    if (status == 0 && (cause instanceof IOException || rootIsIo(cause))) {
+    if (status <= 0 && (cause instanceof IOException || rootIsIo(cause))) {
       return new BackendException("oci", key, "cannot reach " + where + " (" + operation + "): "
           + Endpoints.rootMessage(cause) + ". Check the host and port and that the registry is up", cause, true);
     }
