@@ -53,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  * <h2>Layout</h2>
  * A key maps to the path of the same segments. A segment longer than 200 characters (a long percent-encoded
  * name) is split into 200-character directories ending with {@code ~}; names starting with {@code ~} are temp
- * and lock files. Keys never contain {@code ~}, so neither can collide with a key.
+ * and lock files. Keys never contain {@code ~}, so neither can collide with a key. A temp file's name carries its
+ * writer's pid; listings delete those whose writer is gone (a process killed mid-write), so the janitor, which
+ * lists, leaves none behind.
  *
  * <p>Thread-safe.
  */
@@ -62,6 +64,7 @@ public final class LocalBlobStore implements BlobStore {
   private static final int CHUNK = 200;
   private static final String CONTINUED = "~";
   private static final String TEMP_PREFIX = "~tmp-";
+  private static final long PID = ProcessHandle.current().pid();
   private static final String LOCK_PREFIX = "~lock-";
   private static final int BUFFER = 64 * 1024;
   private static final ReentrantLock[] JVM_LOCKS = new ReentrantLock[256];
@@ -207,6 +210,9 @@ public final class LocalBlobStore implements BlobStore {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         if (name.startsWith("~")) {
+          if (name.startsWith(TEMP_PREFIX)) {
+            sweepIfAbandoned(entry, name);
+          }
           continue;
         }
         BasicFileAttributes attributes;
@@ -226,6 +232,26 @@ public final class LocalBlobStore implements BlobStore {
       // a concurrent delete removed the directory: it has no entries
     }
     return children;
+  }
+
+  /**
+   * Deletes a temp file whose writer process is gone (killed mid-write): its name carries the writer's pid. A live
+   * writer's temp file is never touched; a reused pid only keeps a dead one longer.
+   */
+  private void sweepIfAbandoned(Path temp, String name) {
+    int end = name.indexOf('-', TEMP_PREFIX.length());
+    if (end < 0) {
+      return;
+    }
+    try {
+      long pid = Long.parseLong(name.substring(TEMP_PREFIX.length(), end));
+      if (ProcessHandle.of(pid).isEmpty()) {
+        Files.deleteIfExists(temp);
+        removeEmptyParents(temp.getParent());
+      }
+    } catch (NumberFormatException | IOException ignored) {
+      // not ours, or already gone: listings hide it either way
+    }
   }
 
   private boolean hasVisibleContent(Path dir) throws IOException {
@@ -290,7 +316,7 @@ public final class LocalBlobStore implements BlobStore {
     for (int attempt = 0; ; attempt++) {
       ensureDirectory(dir);
       try {
-        return Files.createTempFile(dir, TEMP_PREFIX, "");
+        return Files.createTempFile(dir, TEMP_PREFIX + PID + "-", "");
       } catch (NoSuchFileException e) {
         if (attempt >= 100) {
           throw e;

@@ -46,13 +46,24 @@ public final class TestFiles {
    * @throws IOException on failure
    */
   public static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return sha256(in);
+    }
+  }
+
+  /**
+   * The hex sha256 of what a stream holds, read to its end (the caller closes it).
+   *
+   * @param in the stream
+   * @return its sha256
+   * @throws IOException on failure
+   */
+  public static String sha256(InputStream in) throws IOException {
     MessageDigest sha = sha256();
     byte[] chunk = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        sha.update(chunk, 0, n);
-      }
+    int n;
+    while ((n = in.read(chunk)) > 0) {
+      sha.update(chunk, 0, n);
     }
     return HexFormat.of().formatHex(sha.digest());
   }
