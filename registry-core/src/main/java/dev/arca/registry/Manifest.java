@@ -79,6 +79,12 @@ public record Manifest(
    * @param dependsOn see the class description
    */
   public Manifest {
+    // Stored manifests come from storage others may write: every field is required, so a hostile or truncated
+    // document fails here, as malformed, rather than later as a NullPointerException.
+    for (Object field : new Object[] {name, version, objectClass, materializer, params, metadata, files, digest, uuid,
+        createdAt, createdBy, dependsOn}) {
+      java.util.Objects.requireNonNull(field, "a manifest field is missing");
+    }
     if (schema < 1 || schema > SCHEMA) {
       throw new IllegalArgumentException("manifest schema " + schema + " is not supported by this version of"
           + " Arca (it reads 1 to " + SCHEMA + "); upgrade Arca to read it");

@@ -100,6 +100,11 @@ public final class Names {
       if (c < 0x20 || c == 0x7f || c == '\\') {
         return "control characters and backslashes are not allowed";
       }
+      if (Character.isHighSurrogate(c) && i + 1 < path.length() && Character.isLowSurrogate(path.charAt(i + 1))) {
+        i++; // a valid pair: one code point
+      } else if (Character.isSurrogate(c)) {
+        return "a path must be valid Unicode (it holds an unpaired surrogate)";
+      }
     }
     for (String segment : path.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {

@@ -11,7 +11,8 @@ import java.util.List;
 record StoredManifest(Manifest manifest, List<Superseded> superseded) {
 
   StoredManifest {
-    superseded = List.copyOf(superseded);
+    java.util.Objects.requireNonNull(manifest, "manifest");
+    superseded = superseded == null ? List.of() : List.copyOf(superseded);
   }
 
   record Superseded(String uuid, Instant at) {}
