@@ -14,6 +14,7 @@ import com.google.cloud.storage.BlobWriteSessionConfigs;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
+import com.google.cloud.storage.StorageRetryStrategy;
 import dev.arca.registry.BackendException;
 import dev.arca.registry.Names;
 import dev.arca.registry.spi.BlobContent;
@@ -24,6 +25,7 @@ import dev.arca.registry.spi.Capabilities;
 import dev.arca.registry.spi.Condition;
 import dev.arca.registry.spi.Endpoints;
 import dev.arca.registry.spi.ListPage;
+import dev.arca.registry.spi.ResumingInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +68,8 @@ public final class GcsBlobStore implements BlobStore {
 
   /** Bytes read with the first request of a read: small objects (manifests) come whole in one round trip. */
   private static final int FIRST_READ = 256 << 10;
+  /** Reopens one read may cost after resets or truncated bodies. */
+  private static final int RESUMES = 4;
 
   private final Storage storage;
   private final String bucket;
@@ -119,26 +123,42 @@ public final class GcsBlobStore implements BlobStore {
       if (offset >= end) {
         return Optional.of(new BlobContent(info, InputStream.nullInputStream()));
       }
-      ReadChannel reader = storage.reader(BlobId.of(bucket, full, blob.getGeneration()));
+      BlobId pinned = BlobId.of(bucket, full, blob.getGeneration());
+      InputStream first;
       try {
-        reader.setChunkSize(chunkSize);
-        reader.seek(offset);
-        reader.limit(end);
-        // Read the start now: a generation replaced since the head shows here, and small objects arrive whole.
-        ByteBuffer first = ByteBuffer.allocate((int) Math.min(FIRST_READ, end - offset));
-        while (first.hasRemaining() && reader.read(first) >= 0) {
-          // fills the buffer or reaches the limit
-        }
-        InputStream rest = first.position() == end - offset ? closing(reader) : Channels.newInputStream(reader);
-        InputStream head = new ByteArrayInputStream(first.array(), 0, first.position());
-        return Optional.of(new BlobContent(info, new SequenceInputStream(head, rest)));
+        first = open(pinned, offset, end);
       } catch (IOException | RuntimeException e) {
-        reader.close();
         if (GcsFailures.status(e) == 404) {
           continue; // replaced or deleted since the head: look again
         }
         throw failures.failure("GET", full, e);
       }
+      // The generation is pinned, so a reopen after a reset reads the same bytes or fails with 404.
+      InputStream stream = new ResumingInputStream(first, end - offset, RESUMES,
+          position -> open(pinned, offset + position, end));
+      return Optional.of(new BlobContent(info, stream));
+    }
+  }
+
+  /** Opens bytes [from, end) of one generation; the start is read now, so small objects arrive whole. */
+  private InputStream open(BlobId pinned, long from, long end) throws IOException {
+    ReadChannel reader = storage.reader(pinned);
+    try {
+      reader.setChunkSize(chunkSize);
+      reader.seek(from);
+      reader.limit(end);
+      ByteBuffer first = ByteBuffer.allocate((int) Math.min(FIRST_READ, end - from));
+      while (first.hasRemaining() && reader.read(first) >= 0) {
+        // fills the buffer or reaches the limit
+      }
+      InputStream rest = first.position() == end - from ? closing(reader) : Channels.newInputStream(reader);
+      return new SequenceInputStream(new ByteArrayInputStream(first.array(), 0, first.position()), rest);
+    } catch (IOException | RuntimeException e) {
+      reader.close();
+      if (e instanceof StorageException s) {
+        throw new IOException(s.getMessage(), s);
+      }
+      throw e;
     }
   }
 
@@ -304,8 +324,15 @@ public final class GcsBlobStore implements BlobStore {
       done = true;
       try {
         if (channel == null) {
-          Blob blob = storage.create(target(), buffer, 0, filled, targetOptions());
-          return Optional.of(Long.toString(blob.getGeneration()));
+          try {
+            Blob blob = storage.create(target(), buffer, 0, filled, targetOptions());
+            return Optional.of(Long.toString(blob.getGeneration()));
+          } catch (StorageException e) {
+            if (GcsFailures.status(e) == 412) {
+              return ownWrite();
+            }
+            throw e;
+          }
         }
         channel.close();
         return Optional.of(Long.toString(session.getResult().get().getGeneration()));
@@ -318,6 +345,27 @@ public final class GcsBlobStore implements BlobStore {
         throw new java.io.InterruptedIOException("interrupted uploading " + key);
       } finally {
         buffer = new byte[0];
+      }
+    }
+
+    /**
+     * After a 412: whether the object now holds exactly these bytes, which happens when the write succeeded but
+     * its response was lost and the client's retry met its own write (identical bytes from another writer count
+     * too: the stored state is the one asked for).
+     */
+    private Optional<String> ownWrite() {
+      Optional<Blob> now = headFull(key);
+      if (now.isEmpty() || now.get().getMd5() == null) {
+        return Optional.empty();
+      }
+      try {
+        java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+        md5.update(buffer, 0, filled);
+        String ours = java.util.Base64.getEncoder().encodeToString(md5.digest());
+        return ours.equals(now.get().getMd5()) ? Optional.of(Long.toString(now.get().getGeneration()))
+            : Optional.empty();
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
       }
     }
 
@@ -544,7 +592,10 @@ public final class GcsBlobStore implements BlobStore {
               .setMaxRpcTimeoutDuration(requestTimeout)
               .setRpcTimeoutMultiplier(1)
               .build())
-          .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize));
+          .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize))
+          // Every call is safe to repeat here: writes are conditional or to fresh keys, and a repeated write or
+          // delete that meets its own earlier success is recognized (412 with our bytes, 404 after a delete).
+          .setStorageRetryStrategy(StorageRetryStrategy.getUniformStorageRetryStrategy());
       if (endpoint != null) {
         options.setHost(endpoint.toString().replaceAll("/+$", ""));
       }

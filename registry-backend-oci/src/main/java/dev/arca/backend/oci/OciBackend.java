@@ -10,6 +10,7 @@ import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
 import dev.arca.registry.spi.Capabilities;
 import dev.arca.registry.spi.RegistrySettings;
+import dev.arca.registry.spi.ResumingInputStream;
 import dev.arca.registry.spi.StagedVersion;
 import dev.arca.registry.spi.Stamped;
 import dev.arca.registry.spi.TagRecord;
@@ -77,6 +78,9 @@ final class OciBackend implements Backend {
   static final String TITLE = "org.opencontainers.image.title";
   static final String NAME = "dev.arca.name";
   static final String SUPERSEDED = "dev.arca.superseded";
+  static final int ATTEMPTS = 5;
+  /** Reopens one blob read may cost after resets or truncated bodies. */
+  static final int RESUMES = 4;
 
   private final Registry registry;
   private final ContainerRef repository;
@@ -133,7 +137,7 @@ final class OciBackend implements Backend {
   public InputStream openFile(Manifest manifest, FileEntry file) throws IOException {
     ContainerRef blob = repository.withDigest("sha256:" + file.sha256());
     try {
-      return registry.fetchBlob(blob);
+      return fetch(blob, file.size());
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404) {
         throw new NoSuchFileException(manifest.name() + "@" + manifest.version() + "/" + file.path()
@@ -249,7 +253,7 @@ final class OciBackend implements Backend {
       }
       land.oras.Manifest live;
       try {
-        live = registry.getManifest(repository.withTag(tag));
+        live = retrying(() -> registry.getManifest(repository.withTag(tag)));
       } catch (OrasException e) {
         if (OciFailures.status(e) == 404) {
           continue; // deleted since the listing
@@ -362,7 +366,7 @@ final class OciBackend implements Backend {
 
     private Layer pushBlob(Path file, String path) {
       try {
-        return registry.pushBlob(repository, file, Map.of(TITLE, path)).withMediaType(FILE_TYPE);
+        return retrying(() -> registry.pushBlob(repository, file, Map.of(TITLE, path))).withMediaType(FILE_TYPE);
       } catch (OrasException e) {
         throw failures.failure("PUT blob", path, e);
       }
@@ -404,7 +408,7 @@ final class OciBackend implements Backend {
   private <T> Optional<Stamped<T>> readDocument(String tag, Class<T> type, String what) {
     land.oras.Manifest manifest;
     try {
-      manifest = registry.getManifest(repository.withTag(tag));
+      manifest = retrying(() -> registry.getManifest(repository.withTag(tag)));
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404) {
         return Optional.empty();
@@ -412,7 +416,8 @@ final class OciBackend implements Backend {
       throw failures.failure("GET manifest", tag, e);
     }
     byte[] json;
-    try (InputStream in = registry.fetchBlob(repository.withDigest(manifest.getConfig().getDigest()))) {
+    String configDigest = manifest.getConfig().getDigest();
+    try (InputStream in = fetch(repository.withDigest(configDigest), manifest.getConfig().getSize())) {
       json = in.readAllBytes();
     } catch (OrasException e) {
       throw failures.failure("GET config blob", tag, e);
@@ -447,13 +452,13 @@ final class OciBackend implements Backend {
     }
     land.oras.Manifest pushed;
     try {
-      Layer configBlob = registry.pushBlob(repository, config);
+      Layer configBlob = retrying(() -> registry.pushBlob(repository, config));
       land.oras.Manifest manifest = land.oras.Manifest.empty()
           .withArtifactType(ArtifactType.from(ARTIFACT_TYPE))
           .withConfig(Config.fromBlob(configType, configBlob))
           .withLayers(layers)
           .withAnnotations(annotations);
-      pushed = registry.pushManifest(repository.withTag(tag), manifest);
+      pushed = retrying(() -> registry.pushManifest(repository.withTag(tag), manifest));
     } catch (OrasException e) {
       throw failures.failure("PUT manifest", tag, e);
     }
@@ -463,7 +468,7 @@ final class OciBackend implements Backend {
 
   private Optional<String> digestOf(String tag) {
     try {
-      return Optional.of(registry.probeDescriptor(repository.withTag(tag)).getDigest());
+      return Optional.of(retrying(() -> registry.probeDescriptor(repository.withTag(tag))).getDigest());
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404) {
         return Optional.empty();
@@ -474,7 +479,7 @@ final class OciBackend implements Backend {
 
   private Optional<land.oras.Manifest> manifestByDigest(String digest) {
     try {
-      return Optional.of(registry.getManifest(repository.withDigest(digest)));
+      return Optional.of(retrying(() -> registry.getManifest(repository.withDigest(digest))));
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404) {
         return Optional.empty();
@@ -485,7 +490,10 @@ final class OciBackend implements Backend {
 
   private void deleteManifest(String digest) {
     try {
-      registry.deleteManifest(repository.withDigest(digest));
+      retrying(() -> {
+        registry.deleteManifest(repository.withDigest(digest));
+        return null;
+      });
     } catch (OrasException e) {
       if (OciFailures.status(e) != 404) {
         throw failures.failure("DELETE manifest", digest, e);
@@ -495,7 +503,7 @@ final class OciBackend implements Backend {
 
   private String annotatedName(String tag) {
     try {
-      String name = registry.getManifest(repository.withTag(tag)).getAnnotations().get(NAME);
+      String name = retrying(() -> registry.getManifest(repository.withTag(tag))).getAnnotations().get(NAME);
       if (name == null) {
         throw new IntegrityException("OCI tag '" + tag + "' has no " + NAME + " annotation");
       }
@@ -507,13 +515,48 @@ final class OciBackend implements Backend {
 
   private List<String> tags() {
     try {
-      List<String> tags = registry.getTags(repository).tags();
+      List<String> tags = retrying(() -> registry.getTags(repository)).tags();
       return tags == null ? List.of() : tags;
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404) {
         return List.of(); // a repository with nothing pushed yet
       }
       throw failures.failure("GET tags", null, e);
+    }
+  }
+
+  /** Opens a blob; a reset or truncated body refetches it and skips what was read (blobs never change). */
+  private InputStream fetch(ContainerRef blob, long size) {
+    InputStream first = retrying(() -> registry.fetchBlob(blob));
+    return new ResumingInputStream(first, size, RESUMES, position -> {
+      InputStream again = retrying(() -> registry.fetchBlob(blob));
+      again.skipNBytes(position);
+      return again;
+    });
+  }
+
+  /**
+   * Runs one registry call, again after a 5xx, a 429 or a broken connection (up to {@value #ATTEMPTS} attempts
+   * with backoff). Every call here may be repeated: blobs are content-addressed, a manifest push of the same bytes
+   * lands the same digest, and a repeated delete meets a 404 that callers treat as done.
+   */
+  static <T> T retrying(java.util.function.Supplier<T> call) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (OrasException e) {
+        int status = OciFailures.status(e);
+        boolean transientFailure = status <= 0 || status >= 500 || status == 429;
+        if (!transientFailure || attempt >= ATTEMPTS) {
+          throw e;
+        }
+        try {
+          Thread.sleep(50L << attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

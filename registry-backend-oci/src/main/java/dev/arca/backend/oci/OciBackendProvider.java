@@ -124,7 +124,7 @@ public final class OciBackendProvider implements BackendProvider {
   private static void checkRepository(Registry registry, ContainerRef repository, boolean create,
       OciFailures failures) {
     try {
-      registry.getTags(repository);
+      OciBackend.retrying(() -> registry.getTags(repository));
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404 && !create) {
         throw failures.unknownRepository();

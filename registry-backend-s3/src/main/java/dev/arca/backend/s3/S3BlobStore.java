@@ -8,8 +8,11 @@ import dev.arca.registry.spi.BlobStore;
 import dev.arca.registry.spi.Capabilities;
 import dev.arca.registry.spi.Condition;
 import dev.arca.registry.spi.ListPage;
+import dev.arca.registry.spi.ResumingInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.file.NoSuchFileException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +56,9 @@ public final class S3BlobStore implements BlobStore {
     /** The MinIO Java client (OkHttp). */
     MINIO
   }
+
+  /** Reopens one read may cost after resets or truncated bodies. */
+  private static final int RESUMES = 4;
 
   /** Smallest part S3 accepts (except the last one). */
   public static final int MIN_PART_SIZE = 5 << 20;
@@ -111,8 +117,21 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public Optional<BlobContent> get(String key, long offset, long length) {
     String full = prefix + BlobStore.requireKey(key);
-    return transport.get(full, offset, length)
-        .map(c -> new BlobContent(relative(c.info()), c.stream()));
+    return transport.get(full, offset, length).map(c -> {
+      String etag = c.info().etag();
+      long expected = Math.max(0, length < 0 ? c.info().size() - offset : Math.min(length, c.info().size() - offset));
+      // A reset or truncated body reopens at the byte it stopped at, from the same object (etag) only.
+      InputStream stream = new ResumingInputStream(c.stream(), expected, RESUMES, position -> {
+        BlobContent rest = transport.get(full, offset + position, expected - position)
+            .orElseThrow(() -> new NoSuchFileException(full + " was deleted while it was read"));
+        if (!rest.info().etag().equals(etag)) {
+          rest.close();
+          throw new IOException(full + " was replaced while it was read");
+        }
+        return rest.stream();
+      });
+      return new BlobContent(relative(c.info()), stream);
+    });
   }
 
   @Override
@@ -261,7 +280,8 @@ public final class S3BlobStore implements BlobStore {
       }
       done = true;
       if (uploadId == null) {
-        return transport.put(key, buffer, filled, condition);
+        Optional<String> etag = transport.put(key, buffer, filled, condition);
+        return etag.isPresent() || condition == Condition.NONE ? etag : ownWrite(key, buffer, filled);
       }
       try {
         if (filled > 0) {
@@ -307,6 +327,27 @@ public final class S3BlobStore implements BlobStore {
         }
         uploadId = null;
       }
+    }
+  }
+
+  /**
+   * After a conditional PUT answered 412: whether the object now holds exactly these bytes, which happens when the
+   * write itself succeeded but its response was lost and the client's retry met its own write. S3's etag of a
+   * single PUT is the MD5 of the body. Identical bytes from another writer count too: the stored state is the one
+   * asked for.
+   */
+  private Optional<String> ownWrite(String key, byte[] body, int length) {
+    Optional<BlobInfo> now = transport.head(key);
+    if (now.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+      md5.update(body, 0, length);
+      String ours = java.util.HexFormat.of().formatHex(md5.digest());
+      return ours.equalsIgnoreCase(now.get().etag()) ? Optional.of(now.get().etag()) : Optional.empty();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

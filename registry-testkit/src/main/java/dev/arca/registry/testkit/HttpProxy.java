@@ -25,8 +25,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * An HTTP/1.1 forwarding proxy on 127.0.0.1 for tests: it records every request (so a test can count a
- * client's requests on the wire) and can rewrite request heads (to play a server that ignores a header).
- * Bodies are streamed through untouched, by Content-Length or chunked framing. Thread-safe.
+ * client's requests on the wire), can rewrite request heads (to play a server that ignores a header), and can
+ * inject faults into a share of the exchanges ({@link #withFaults}): connection resets, lost responses, 500 and
+ * 503 answers, slow responses and truncated bodies. Bodies are streamed through untouched, by Content-Length or
+ * chunked framing. Thread-safe.
  */
 public final class HttpProxy implements AutoCloseable {
 
@@ -76,7 +78,26 @@ public final class HttpProxy implements AutoCloseable {
     }
   }
 
+  /** What the proxy can do to one exchange. */
+  public enum Fault {
+    /** The connection is reset before the request reaches the server. */
+    RESET,
+    /** The server handles the request, then the connection is reset before the response reaches the client. */
+    LOST_RESPONSE,
+    /** A 500 answered for the server, which never sees the request. */
+    STATUS_500,
+    /** A 503 answered for the server, which never sees the request. */
+    STATUS_503,
+    /** The response is held back 50 to 250 ms. */
+    SLOW,
+    /** Half of a response body arrives, then the connection is reset (bodies of 2 bytes or more). */
+    TRUNCATED_BODY
+  }
+
   private final ServerSocket server;
+  private final double faultRate;
+  private final java.util.Random faultRandom;
+  private final Map<Fault, java.util.concurrent.atomic.AtomicLong> injected = new java.util.EnumMap<>(Fault.class);
   private final String upstreamHost;
   private final int upstreamPort;
   private final UnaryOperator<Request> rule;
@@ -89,6 +110,15 @@ public final class HttpProxy implements AutoCloseable {
   private final List<Socket> open = new CopyOnWriteArrayList<>();
 
   private HttpProxy(URI upstream, UnaryOperator<Request> rule) throws IOException {
+    this(upstream, rule, 0, 0);
+  }
+
+  private HttpProxy(URI upstream, UnaryOperator<Request> rule, double faultRate, long seed) throws IOException {
+    this.faultRate = faultRate;
+    this.faultRandom = new java.util.Random(seed);
+    for (Fault f : Fault.values()) {
+      injected.put(f, new java.util.concurrent.atomic.AtomicLong());
+    }
     this.upstreamHost = upstream.getHost();
     this.upstreamPort = upstream.getPort();
     this.rule = rule;
@@ -118,6 +148,41 @@ public final class HttpProxy implements AutoCloseable {
    */
   public static HttpProxy start(URI upstream, UnaryOperator<Request> rule) throws IOException {
     return new HttpProxy(upstream, rule);
+  }
+
+  /**
+   * Starts a proxy that injects a fault into a share of the exchanges, each kind equally likely.
+   *
+   * @param upstream {@code http://host:port} of the real server
+   * @param rate the share of exchanges that get a fault, 0 to 1
+   * @param seed seeds the choice of exchanges and faults
+   * @return the running proxy
+   * @throws IOException when it cannot listen
+   */
+  public static HttpProxy withFaults(URI upstream, double rate, long seed) throws IOException {
+    return new HttpProxy(upstream, r -> r, rate, seed);
+  }
+
+  /**
+   * How many faults of each kind were injected so far.
+   *
+   * @return a snapshot, every kind present
+   */
+  public Map<Fault, Long> injected() {
+    Map<Fault, Long> counts = new java.util.EnumMap<>(Fault.class);
+    injected.forEach((k, v) -> counts.put(k, v.get()));
+    return counts;
+  }
+
+  private Fault nextFault() {
+    synchronized (faultRandom) {
+      if (faultRate <= 0 || faultRandom.nextDouble() >= faultRate) {
+        return null;
+      }
+      Fault f = Fault.values()[faultRandom.nextInt(Fault.values().length)];
+      injected.get(f).incrementAndGet();
+      return f;
+    }
   }
 
   /**
@@ -180,6 +245,25 @@ public final class HttpProxy implements AutoCloseable {
         Request original = new Request(line[0], line[1], requestHead.headers);
         requests.add(original);
         Request sent = rule.apply(original);
+        Fault fault = nextFault();
+        if (fault == Fault.RESET) {
+          reset(client);
+          return;
+        }
+        if (fault == Fault.STATUS_500 || fault == Fault.STATUS_503) {
+          if (!"100-continue".equalsIgnoreCase(sent.header("Expect"))) {
+            copyBody(clientIn, OutputStream.nullOutputStream(), sent.headers, true);
+          }
+          int status = fault == Fault.STATUS_500 ? 500 : 503;
+          String[] error = errorBody(sent, status);
+          byte[] body = error[1].getBytes(StandardCharsets.ISO_8859_1);
+          clientOut.write(("HTTP/1.1 " + status + (status == 500 ? " Internal Server Error" : " Service Unavailable")
+              + "\r\nContent-Type: " + error[0] + "\r\nContent-Length: " + body.length
+              + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          clientOut.write(body);
+          clientOut.flush();
+          return;
+        }
         if ("100-continue".equalsIgnoreCase(sent.header("Expect"))) {
           // Answer for the server: the client sends its body only after this, and the proxy forwards whole bodies.
           clientOut.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
@@ -195,9 +279,23 @@ public final class HttpProxy implements AutoCloseable {
           if (response == null) {
             return;
           }
+          if (fault == Fault.SLOW) {
+            Thread.sleep(50 + faultRandom.nextInt(200)); // latency, not synchronization
+          }
+          if (fault == Fault.LOST_RESPONSE) {
+            reset(client);
+            return;
+          }
           writeHead(clientOut, response.firstLine, response.headers);
         } while (response.status() >= 100 && response.status() < 200);
         boolean bodiless = sent.method.equals("HEAD") || response.status() == 204 || response.status() == 304;
+        String length = response.header("Content-Length");
+        if (fault == Fault.TRUNCATED_BODY && !bodiless && length != null && Long.parseLong(length.trim()) >= 2) {
+          copyExactly(upIn, clientOut, Long.parseLong(length.trim()) / 2);
+          clientOut.flush();
+          reset(client);
+          return;
+        }
         if (!bodiless && !copyBody(upIn, clientOut, response.headers, false)) {
           upIn.transferTo(clientOut); // neither length nor chunked: the body runs to the end of the connection
           clientOut.flush();
@@ -213,7 +311,34 @@ public final class HttpProxy implements AutoCloseable {
       // a side hung up, or the proxy is closing
     } catch (IOException e) {
       // a broken exchange ends this connection; the client sees the reset
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * An error body in the dialect of the server behind: S3's XML for signed S3 requests, the distribution API's
+   * JSON for {@code /v2/} paths, GCS's JSON otherwise.
+   */
+  private static String[] errorBody(Request request, int status) {
+    String code = status == 500 ? "InternalError" : "ServiceUnavailable";
+    String auth = request.header("Authorization");
+    if (request.header("x-amz-date") != null || (auth != null && auth.startsWith("AWS"))) {
+      return new String[] {"application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
+          + "</Code><Message>injected fault</Message><RequestId>fault</RequestId></Error>"};
+    }
+    if (request.target().startsWith("/v2/")) {
+      return new String[] {"application/json", "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected"
+          + " fault\"}]}"};
+    }
+    return new String[] {"application/json", "{\"error\":{\"code\":" + status + ",\"message\":\"injected fault\","
+        + "\"errors\":[{\"reason\":\"backendError\",\"message\":\"injected fault\"}]}}"};
+  }
+
+  /** Closes with a TCP reset (SO_LINGER 0), as a crashed peer or a middlebox would. */
+  private static void reset(Socket socket) throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
   }
 
   private record Head(String firstLine, List<Map.Entry<String, String>> headers) {

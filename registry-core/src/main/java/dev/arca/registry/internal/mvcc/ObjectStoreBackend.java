@@ -76,7 +76,9 @@ public final class ObjectStoreBackend implements Backend {
         throw new UnsupportedCapabilityException(store.scheme() + ": the store refused to create a new key"
             + " with a create-if-absent condition; it does not implement conditional writes correctly");
       }
-      if (store.put(key, body, Condition.IF_ABSENT).isPresent()) {
+      // Different bytes the second time: stores treat a 412 that met identical bytes as their own lost response.
+      byte[] second = "arca conditional-write probe, second writer".getBytes(StandardCharsets.UTF_8);
+      if (store.put(key, second, Condition.IF_ABSENT).isPresent()) {
         throw new UnsupportedCapabilityException(store.scheme() + ": the store accepted a second"
             + " create-if-absent of the same key, so it ignores conditional writes (If-None-Match).\n"
             + "Racing writers could then both commit one version and silently lose data. Use a server that"

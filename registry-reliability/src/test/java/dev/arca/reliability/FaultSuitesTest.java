@@ -1,0 +1,178 @@
+package dev.arca.reliability;
+
+import com.google.cloud.NoCredentials;
+import dev.arca.backend.gcs.GcsBlobStore;
+import dev.arca.backend.s3.S3BlobStore;
+import dev.arca.registry.Registry;
+import dev.arca.registry.spi.BlobStore;
+import dev.arca.registry.testkit.BlobStoreContract;
+import dev.arca.registry.testkit.GcsServer;
+import dev.arca.registry.testkit.HttpProxy;
+import dev.arca.registry.testkit.OciRegistryServer;
+import dev.arca.registry.testkit.RegistryContract;
+import dev.arca.registry.testkit.S3ProxyServer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * Every remote backend's contract suites through {@link HttpProxy#withFaults}: a share
+ * ({@code -Darca.fault.rate}, default 0.05) of all HTTP exchanges gets a reset, a lost response, a 500, a 503, a
+ * slow response or a truncated body. Every operation still succeeds (the clients' and the stores' retries absorb
+ * the faults) and no truncated body yields a wrong object (the digest checks catch it).
+ */
+class FaultSuitesTest {
+
+  static final double RATE = Double.parseDouble(System.getProperty("arca.fault.rate", "0.05"));
+  private static S3ProxyServer s3;
+  private static GcsServer gcs;
+  private static OciRegistryServer oci;
+  private static HttpProxy s3Faults;
+  private static HttpProxy gcsFaults;
+  private static HttpProxy ociFaults;
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = S3ProxyServer.inMemory();
+    gcs = GcsServer.start();
+    oci = OciRegistryServer.anonymous();
+    s3Faults = HttpProxy.withFaults(s3.endpoint(), RATE, 1);
+    gcsFaults = HttpProxy.withFaults(gcs.endpoint(), RATE, 2);
+    ociFaults = HttpProxy.withFaults(URI.create("http://" + oci.host()), RATE, 3);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    System.out.println("fault figures: s3 " + s3Faults.injected() + " of " + s3Faults.requests().size()
+        + " requests; gcs " + gcsFaults.injected() + " of " + gcsFaults.requests().size() + "; oci "
+        + ociFaults.injected() + " of " + ociFaults.requests().size());
+    for (AutoCloseable c : new AutoCloseable[] {s3Faults, gcsFaults, ociFaults, s3, gcs, oci}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  static S3BlobStore s3Store(S3BlobStore.Transport transport, String bucket) {
+    return S3BlobStore.builder().endpoint(s3Faults.endpoint()).bucket(bucket).pathStyle(true).transport(transport)
+        .credentials(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY).build();
+  }
+
+  static GcsBlobStore gcsStore(String bucket) {
+    return GcsBlobStore.builder().endpoint(gcsFaults.endpoint()).bucket(bucket)
+        .credentials(NoCredentials.getInstance()).build();
+  }
+
+  static RegistryContract.TestStorage storage(java.util.function.Supplier<Registry.Builder> builder) throws IOException {
+    Path cache = Files.createTempDirectory("arca-cache-");
+    return new RegistryContract.TestStorage() {
+      @Override
+      public Registry.Builder builder() {
+        return builder.get().cache(cache, 256 << 20);
+      }
+
+      @Override
+      public void close() throws IOException {
+        try (Stream<Path> files = Files.walk(cache)) {
+          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    };
+  }
+
+  @Nested
+  class AwsStore extends BlobStoreContract {
+    @Override
+    protected BlobStore newStore() {
+      return s3Store(S3BlobStore.Transport.AWS, s3.createBucket());
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces() {
+      return S3ProxyServer.CAS_RACE_SKIP_REASON;
+    }
+  }
+
+  @Nested
+  class AwsRegistry extends RegistryContract {
+    @Override
+    protected TestStorage newStorage() throws IOException {
+      String bucket = s3.createBucket();
+      return storage(() -> Registry.builder().blobStore(s3Store(S3BlobStore.Transport.AWS, bucket)));
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces(Registry registry) {
+      return S3ProxyServer.CAS_RACE_SKIP_REASON;
+    }
+  }
+
+  @Nested
+  class MinioStore extends BlobStoreContract {
+    @Override
+    protected BlobStore newStore() {
+      return s3Store(S3BlobStore.Transport.MINIO, s3.createBucket());
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces() {
+      return S3ProxyServer.CAS_RACE_SKIP_REASON;
+    }
+  }
+
+  @Nested
+  class MinioRegistry extends RegistryContract {
+    @Override
+    protected TestStorage newStorage() throws IOException {
+      String bucket = s3.createBucket();
+      return storage(() -> Registry.builder().blobStore(s3Store(S3BlobStore.Transport.MINIO, bucket)));
+    }
+
+    @Override
+    protected String skipCompareAndSwapRaces(Registry registry) {
+      return S3ProxyServer.CAS_RACE_SKIP_REASON;
+    }
+  }
+
+  @Nested
+  class GcsStore extends BlobStoreContract {
+    @Override
+    protected BlobStore newStore() {
+      return gcsStore(gcs.createBucket());
+    }
+  }
+
+  @Nested
+  class GcsRegistry extends RegistryContract {
+    @Override
+    protected TestStorage newStorage() throws IOException {
+      String bucket = gcs.createBucket();
+      return storage(() -> Registry.builder().blobStore(gcsStore(bucket)));
+    }
+  }
+
+  @Nested
+  class OciRegistry extends RegistryContract {
+    @Override
+    protected TestStorage newStorage() throws IOException {
+      URI uri = URI.create("oci://127.0.0.1:" + ociFaults.endpoint().getPort() + "/faults/r"
+          + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "?allowHttp=true&create=true");
+      return storage(() -> Registry.builder().uri(uri));
+    }
+
+    @Override
+    protected boolean janitorSeesInFlightWrites() {
+      return false;
+    }
+  }
+
+}
