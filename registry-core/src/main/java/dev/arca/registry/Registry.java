@@ -717,9 +717,15 @@ public final class Registry implements Closeable {
   private boolean writeTag(Manifest target, String tag, Optional<Stamped<TagRecord>> current) throws IOException {
     List<TagEvent> history = new ArrayList<>(current.map(c -> c.value().history()).orElse(List.of()));
     Version previous = current.map(c -> c.value().version()).orElse(null);
-    history.add(new TagEvent(target.version(), previous, clock.instant(), user));
+    TagEvent move = new TagEvent(target.version(), previous, clock.instant(), user);
+    history.add(move);
     TagRecord record = new TagRecord(target.version(), history);
-    return backend.writeTag(target.name(), tag, record, current.map(Stamped::etag).orElse(null));
+    if (backend.writeTag(target.name(), tag, record, current.map(Stamped::etag).orElse(null))) {
+      return true;
+    }
+    // A write whose response was lost, retried by the client, fails its own condition: if the history now holds
+    // this very move, it landed (and may have been followed by others).
+    return backend.readTag(target.name(), tag).map(now -> now.value().history().contains(move)).orElse(false);
   }
 
   /**

@@ -231,6 +231,9 @@ public final class ObjectStoreBackend implements Backend {
           continue;
         }
         List<BlobInfo> attemptFiles = store.listAll(attemptPrefix, false).blobs();
+        if (attemptFiles.isEmpty()) {
+          continue; // a prefix without objects (a filesystem-backed server's empty directory): nothing to reclaim
+        }
         Instant newest = Uuids.startOf(uuid).orElse(Instant.EPOCH);
         for (BlobInfo f : attemptFiles) {
           newest = f.lastModified().isAfter(newest) ? f.lastModified() : newest;
