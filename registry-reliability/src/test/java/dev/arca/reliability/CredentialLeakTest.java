@@ -49,6 +49,9 @@ class CredentialLeakTest {
     Level before = root.getLevel();
     ListAppender<ILoggingEvent> slf4j = new ListAppender<>();
     slf4j.start();
+    List<ch.qos.logback.core.Appender<ILoggingEvent>> console = new ArrayList<>();
+    root.iteratorForAppenders().forEachRemaining(console::add);
+    console.forEach(root::detachAppender); // captured, not printed: TRACE from every library would flood the build log
     root.addAppender(slf4j);
     root.setLevel(Level.TRACE);
     List<String> jul = new ArrayList<>();
@@ -80,6 +83,7 @@ class CredentialLeakTest {
       });
     } finally {
       root.detachAppender(slf4j);
+      console.forEach(root::addAppender);
       root.setLevel(before);
       julRoot.removeHandler(capture);
       julRoot.setLevel(julBefore);
