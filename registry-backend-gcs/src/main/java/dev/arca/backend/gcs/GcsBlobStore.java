@@ -128,8 +128,9 @@ public final class GcsBlobStore implements BlobStore {
       try {
         first = open(pinned, offset, end);
       } catch (IOException | RuntimeException e) {
-        if (GcsFailures.status(e) == 404) {
-          continue; // replaced or deleted since the head: look again
+        Optional<Blob> now = headFull(full);
+        if (now.isEmpty() || !now.get().getGeneration().equals(blob.getGeneration())) {
+          continue; // replaced or deleted since the head (the client reports that in more than one shape)
         }
         throw failures.failure("GET", full, e);
       }
