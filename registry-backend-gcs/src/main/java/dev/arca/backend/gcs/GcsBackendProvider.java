@@ -4,12 +4,10 @@ import com.google.cloud.NoCredentials;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
 import dev.arca.registry.spi.BackendProvider;
+import dev.arca.registry.spi.UriOptions;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Locale;
 
 /**
  * Opens {@code gs://bucket[/prefix][?options]} registries. Options: {@code endpoint} (an http(s) URL, for a
@@ -35,54 +33,35 @@ public final class GcsBackendProvider implements BackendProvider {
 
   /** A builder configured from a URI; exposed to the package for tests of the parsing. */
   static GcsBlobStore.Builder configure(URI uri) {
-    if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("gs URI carries credentials: never put them in a URI (it ends up in logs"
-          + " and config files); use credentials=/path/to/key.json or Application Default Credentials");
-    }
+    UriOptions.refuseCredentials(uri, "use credentials=/path/to/key.json or Application Default Credentials");
     String bucket = uri.getHost() != null ? uri.getHost() : uri.getAuthority();
     if (bucket == null || bucket.isEmpty()) {
       throw new IllegalArgumentException("gs URI '" + uri + "' names no bucket: write gs://bucket/prefix");
     }
     GcsBlobStore.Builder builder = GcsBlobStore.builder().bucket(bucket)
         .prefix(uri.getPath() == null ? "" : uri.getPath());
-    String query = uri.getRawQuery();
-    if (query != null && !query.isEmpty()) {
-      for (String option : query.split("&")) {
-        String[] kv = option.split("=", 2);
-        String key = kv[0];
-        String value = kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
-        switch (key) {
-          case "endpoint" -> builder.endpoint(URI.create(value));
-          case "credentials" -> {
-            if (value.equals("none")) {
-              builder.credentials(NoCredentials.getInstance());
-            } else {
-              builder.credentialsFile(Path.of(value));
-            }
+    for (Map.Entry<String, String> option : UriOptions.of(uri).entrySet()) {
+      String key = option.getKey();
+      String value = option.getValue();
+      switch (key) {
+        case "endpoint" -> builder.endpoint(URI.create(value));
+        case "credentials" -> {
+          if (value.equals("none")) {
+            builder.credentials(NoCredentials.getInstance());
+          } else {
+            builder.credentialsFile(Path.of(value));
           }
-          case "project" -> builder.projectId(value);
-          case "chunkSize" -> builder.chunkSize(Integer.parseInt(value));
-          case "allowHttp" -> builder.allowHttp(bool(key, value));
-          case "maxAttempts" -> builder.maxAttempts(Integer.parseInt(value));
-          case "connectTimeout" -> builder.connectTimeout(duration(value));
-          case "requestTimeout" -> builder.requestTimeout(duration(value));
-          default -> throw new IllegalArgumentException("unknown option '" + key + "' in gs URI; known: endpoint,"
-              + " credentials, project, chunkSize, allowHttp, connectTimeout, requestTimeout, maxAttempts");
         }
+        case "project" -> builder.projectId(value);
+        case "chunkSize" -> builder.chunkSize(Integer.parseInt(value));
+        case "allowHttp" -> builder.allowHttp(UriOptions.bool(key, value));
+        case "maxAttempts" -> builder.maxAttempts(Integer.parseInt(value));
+        case "connectTimeout" -> builder.connectTimeout(UriOptions.duration(value));
+        case "requestTimeout" -> builder.requestTimeout(UriOptions.duration(value));
+        default -> throw new IllegalArgumentException("unknown option '" + key + "' in gs URI; known: endpoint,"
+            + " credentials, project, chunkSize, allowHttp, connectTimeout, requestTimeout, maxAttempts");
       }
     }
     return builder;
-  }
-
-  private static boolean bool(String key, String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
-    };
-  }
-
-  private static Duration duration(String value) {
-    return value.matches("[0-9]+") ? Duration.ofSeconds(Long.parseLong(value)) : Duration.parse(value);
   }
 }

@@ -448,11 +448,7 @@ public final class GcsBlobStore implements BlobStore {
      * @return this builder
      */
     public Builder prefix(String value) {
-      String p = value.replaceAll("^/+|/+$", "");
-      if (!p.isEmpty()) {
-        BlobStore.requireKey(p);
-      }
-      this.prefix = p.isEmpty() ? "" : p + "/";
+      this.prefix = BlobStore.rootPrefix(value);
       return this;
     }
 

@@ -3,10 +3,11 @@ package dev.arca.backend.local;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
 import dev.arca.registry.spi.BackendProvider;
+import dev.arca.registry.spi.UriOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * Opens {@code file:///absolute/path[?fsync=false]} registries. {@code fsync=false} trades durability across
@@ -28,25 +29,13 @@ public final class LocalBackendProvider implements BackendProvider {
       throw new IllegalArgumentException("file URI '" + uri + "' must name an absolute local path: file:///var/arca");
     }
     boolean fsync = true;
-    String query = uri.getQuery();
-    if (query != null && !query.isEmpty()) {
-      for (String option : query.split("&")) {
-        String[] kv = option.split("=", 2);
-        if (kv[0].equals("fsync") && kv.length == 2) {
-          fsync = parseBoolean(kv[1]);
-        } else {
-          throw new IllegalArgumentException("unknown option '" + option + "' in " + uri + ": file URIs take fsync=true|false");
-        }
+    for (Map.Entry<String, String> option : UriOptions.of(uri).entrySet()) {
+      if (!option.getKey().equals("fsync")) {
+        throw new IllegalArgumentException("unknown option '" + option.getKey() + "' in " + uri
+            + ": file URIs take fsync=true|false");
       }
+      fsync = UriOptions.bool("fsync", option.getValue());
     }
     return context.objectStore(new LocalBlobStore(Path.of(uri.getPath()), fsync));
-  }
-
-  private static boolean parseBoolean(String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException("fsync must be true or false, got '" + value + "'");
-    };
   }
 }

@@ -3,14 +3,12 @@ package dev.arca.backend.oci;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
 import dev.arca.registry.spi.BackendProvider;
+import dev.arca.registry.spi.UriOptions;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import land.oras.ContainerRef;
@@ -52,10 +50,7 @@ public final class OciBackendProvider implements BackendProvider {
   }
 
   static Backend open(URI uri, BackendContext context, Map<String, String> env) throws IOException {
-    if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("oci URI carries credentials: never put them in a URI (it ends up in logs"
-          + " and config files); use ARCA_OCI_USERNAME / ARCA_OCI_PASSWORD or docker login");
-    }
+    UriOptions.refuseCredentials(uri, "use ARCA_OCI_USERNAME / ARCA_OCI_PASSWORD or docker login");
     String host = uri.getAuthority();
     String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+|/+$", "");
     if (host == null || host.isEmpty() || path.isEmpty()) {
@@ -69,18 +64,14 @@ public final class OciBackendProvider implements BackendProvider {
     boolean allowHttp = false;
     boolean create = false;
     Path authFile = null;
-    String query = uri.getRawQuery();
-    if (query != null && !query.isEmpty()) {
-      for (String option : query.split("&")) {
-        String[] kv = option.split("=", 2);
-        String value = kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
-        switch (kv[0]) {
-          case "allowHttp" -> allowHttp = bool(kv[0], value);
-          case "create" -> create = bool(kv[0], value);
-          case "authFile" -> authFile = Path.of(value);
-          default -> throw new IllegalArgumentException("unknown option '" + kv[0] + "' in oci URI; known:"
-              + " allowHttp, create, authFile");
-        }
+    for (Map.Entry<String, String> option : UriOptions.of(uri).entrySet()) {
+      String value = option.getValue();
+      switch (option.getKey()) {
+        case "allowHttp" -> allowHttp = UriOptions.bool(option.getKey(), value);
+        case "create" -> create = UriOptions.bool(option.getKey(), value);
+        case "authFile" -> authFile = Path.of(value);
+        default -> throw new IllegalArgumentException("unknown option '" + option.getKey() + "' in oci URI; known:"
+            + " allowHttp, create, authFile");
       }
     }
     String where = (allowHttp ? "http://" : "https://") + host + "/" + path;
@@ -106,10 +97,10 @@ public final class OciBackendProvider implements BackendProvider {
         throw new IllegalArgumentException("authFile " + authFile + " is not a readable file");
       }
       builder.withAuthProvider(new AuthStoreAuthenticationProvider(AuthStore.newStore(List.of(authFile))));
-    } else if (dockerConfig(env) != null) {
-      builder.withAuthProvider(new AuthStoreAuthenticationProvider(AuthStore.newStore(List.of(dockerConfig(env)))));
     } else {
-      builder.withAuthProvider(new NoAuthProvider());
+      Path docker = dockerConfig(env);
+      builder.withAuthProvider(docker != null
+          ? new AuthStoreAuthenticationProvider(AuthStore.newStore(List.of(docker))) : new NoAuthProvider());
     }
   }
 
@@ -135,13 +126,5 @@ public final class OciBackendProvider implements BackendProvider {
     } catch (RuntimeException e) {
       throw failures.failure("GET tags", null, e);
     }
-  }
-
-  private static boolean bool(String key, String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
-    };
   }
 }

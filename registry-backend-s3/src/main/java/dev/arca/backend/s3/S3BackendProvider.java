@@ -3,10 +3,9 @@ package dev.arca.backend.s3;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
 import dev.arca.registry.spi.BackendProvider;
+import dev.arca.registry.spi.UriOptions;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -33,48 +32,33 @@ public final class S3BackendProvider implements BackendProvider {
 
   /** A builder configured from a URI; exposed to the package for tests of the parsing. */
   static S3BlobStore.Builder configure(URI uri) {
-    if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("s3 URI carries credentials: never put them in a URI (it ends up in logs"
-          + " and config files); use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or an AWS profile");
-    }
+    UriOptions.refuseCredentials(uri, "use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or an AWS profile");
     String bucket = uri.getHost() != null ? uri.getHost() : uri.getAuthority();
     if (bucket == null || bucket.isEmpty()) {
       throw new IllegalArgumentException("s3 URI '" + uri + "' names no bucket: write s3://bucket/prefix");
     }
     S3BlobStore.Builder builder = S3BlobStore.builder().bucket(bucket)
         .prefix(uri.getPath() == null ? "" : uri.getPath());
-    String query = uri.getRawQuery();
-    if (query != null && !query.isEmpty()) {
-      for (String option : query.split("&")) {
-        String[] kv = option.split("=", 2);
-        String key = kv[0];
-        String value = kv.length == 2 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
-        switch (key) {
-          case "endpoint" -> builder.endpoint(URI.create(value));
-          case "region" -> builder.region(value);
-          case "pathStyle" -> builder.pathStyle(bool(key, value));
-          case "allowHttp" -> builder.allowHttp(bool(key, value));
-          case "transport" -> builder.transport(transport(value));
-          case "partSize" -> builder.partSize(Integer.parseInt(value));
-          case "parallelism" -> builder.parallelism(Integer.parseInt(value));
-          case "maxAttempts" -> builder.maxAttempts(Integer.parseInt(value));
-          case "connectTimeout" -> builder.connectTimeout(duration(value));
-          case "requestTimeout" -> builder.requestTimeout(duration(value));
-          default -> throw new IllegalArgumentException("unknown option '" + key + "' in s3 URI; known: endpoint,"
-              + " region, pathStyle, transport, partSize, parallelism, allowHttp, connectTimeout, requestTimeout,"
-              + " maxAttempts");
-        }
+    for (Map.Entry<String, String> option : UriOptions.of(uri).entrySet()) {
+      String key = option.getKey();
+      String value = option.getValue();
+      switch (key) {
+        case "endpoint" -> builder.endpoint(URI.create(value));
+        case "region" -> builder.region(value);
+        case "pathStyle" -> builder.pathStyle(UriOptions.bool(key, value));
+        case "allowHttp" -> builder.allowHttp(UriOptions.bool(key, value));
+        case "transport" -> builder.transport(transport(value));
+        case "partSize" -> builder.partSize(Integer.parseInt(value));
+        case "parallelism" -> builder.parallelism(Integer.parseInt(value));
+        case "maxAttempts" -> builder.maxAttempts(Integer.parseInt(value));
+        case "connectTimeout" -> builder.connectTimeout(UriOptions.duration(value));
+        case "requestTimeout" -> builder.requestTimeout(UriOptions.duration(value));
+        default -> throw new IllegalArgumentException("unknown option '" + key + "' in s3 URI; known: endpoint,"
+            + " region, pathStyle, transport, partSize, parallelism, allowHttp, connectTimeout, requestTimeout,"
+            + " maxAttempts");
       }
     }
     return builder;
-  }
-
-  private static boolean bool(String key, String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
-    };
   }
 
   private static S3BlobStore.Transport transport(String value) {
@@ -83,9 +67,5 @@ public final class S3BackendProvider implements BackendProvider {
       case "minio" -> S3BlobStore.Transport.MINIO;
       default -> throw new IllegalArgumentException("transport must be aws or minio, got '" + value + "'");
     };
-  }
-
-  private static Duration duration(String value) {
-    return value.matches("[0-9]+") ? Duration.ofSeconds(Long.parseLong(value)) : Duration.parse(value);
   }
 }

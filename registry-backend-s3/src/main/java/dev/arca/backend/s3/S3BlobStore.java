@@ -390,11 +390,7 @@ public final class S3BlobStore implements BlobStore {
      * @return this builder
      */
     public Builder prefix(String value) {
-      String p = value.replaceAll("^/+|/+$", "");
-      if (!p.isEmpty()) {
-        BlobStore.requireKey(p);
-      }
-      this.prefix = p.isEmpty() ? "" : p + "/";
+      this.prefix = BlobStore.rootPrefix(value);
       return this;
     }
 

@@ -160,6 +160,19 @@ public interface BlobStore extends Closeable {
   }
 
   /**
+   * Turns a user's root prefix for a store inside a shared bucket into a list prefix: slashes at either end are
+   * ignored, the rest must be a valid key.
+   *
+   * @param value e.g. {@code teams/vision} or {@code /teams/vision/}
+   * @return empty, or the key followed by {@code /}
+   * @throws IllegalArgumentException when it is not a valid key
+   */
+  static String rootPrefix(String value) {
+    String p = value.replaceAll("^/+|/+$", "");
+    return p.isEmpty() ? "" : requireKey(p) + "/";
+  }
+
+  /**
    * Checks a list prefix: empty, or a valid key followed by {@code /}.
    *
    * @param prefix the candidate
