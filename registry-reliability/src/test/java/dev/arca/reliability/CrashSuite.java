@@ -50,8 +50,7 @@ abstract class CrashSuite {
   abstract long strayFiles() throws Exception;
 
   /** The figures of the last run, for docs/RELIABILITY.md. */
-  record Figures(int kills, int acknowledged, int versions, int orphansReclaimed, int killsMidSave, long lost,
-      long partial) {}
+  record Figures(int kills, int acknowledged, int versions, int orphansReclaimed, int killsMidSave) {}
 
   @Test
   void killedWriters_leaveNoPartialVersion_loseNoAcknowledgedWrite_andTheJanitorReclaimsEveryOrphan()
@@ -101,7 +100,7 @@ abstract class CrashSuite {
         assertWhole(registry, key); // nothing the janitor did touched a committed version
       }
     }
-    Figures figures = new Figures(kills, acknowledged.size(), verified.size(), orphans, killsWithOrphans, 0, 0);
+    Figures figures = new Figures(kills, acknowledged.size(), verified.size(), orphans, killsWithOrphans);
     System.out.println("crash figures " + getClass().getSimpleName() + ": " + figures);
     assertThat(killsWithOrphans).as("some kills landed mid-save").isPositive();
   }

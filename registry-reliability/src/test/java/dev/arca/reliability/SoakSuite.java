@@ -1,6 +1,5 @@
 package dev.arca.reliability;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.arca.registry.FileEntry;
@@ -140,9 +139,5 @@ abstract class SoakSuite {
         throw new java.io.UncheckedIOException(e);
       }
     }
-  }
-
-  static byte[] bytes(String s) {
-    return s.getBytes(UTF_8);
   }
 }

@@ -2,15 +2,12 @@ package dev.arca.backend.gcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.arca.registry.testkit.ChildJvm;
 import dev.arca.registry.testkit.GcsServer;
 import dev.arca.registry.testkit.HttpProxy;
+import dev.arca.registry.testkit.RoundTripChild;
 import dev.arca.registry.testkit.TestFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,20 +29,16 @@ class GcsLargeFileTest {
 
     try (GcsServer server = GcsServer.start(); HttpProxy wire = HttpProxy.start(server.endpoint())) {
       String uri = "gs://" + server.createBucket() + "/big-test?endpoint=" + wire.endpoint() + "&credentials=none";
-      Process child = ChildJvm.start(GcsLargeFileChild.class, List.of("-Xmx" + HEAP_MB + "m"),
-          Map.of("ARCA_CACHE", dir.resolve("cache").toString()), uri, file.toString(), dir.resolve("out").toString());
-      String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      assertThat(child.waitFor(10, TimeUnit.MINUTES)).isTrue();
-      assertThat(child.exitValue()).as("child exit code; output: " + output).isZero();
+      RoundTripChild.Result result = RoundTripChild.run(uri, file, dir.resolve("out"), HEAP_MB,
+          Map.of("ARCA_CACHE", dir.resolve("cache").toString()));
 
-      String[] parts = output.split(" ");
-      assertThat(parts[0]).as("sha256 in the manifest").isEqualTo(expected);
-      assertThat(Long.parseLong(parts[2])).as("child heap").isLessThan((long) FILE_MB << 20);
+      assertThat(result.sha256()).as("sha256 in the manifest").isEqualTo(expected);
+      assertThat(result.maxHeap()).as("child heap").isLessThan((long) FILE_MB << 20);
       assertThat(wire.requests()).as("a resumable upload in chunks on the wire")
           .anyMatch(r -> r.method().equals("POST") && r.target().contains("uploadType=resumable"))
           .filteredOn(r -> r.method().equals("PUT") && r.target().contains("upload_id="))
           .hasSizeGreaterThan(FILE_MB / 8);
-      assertThat(TestFiles.sha256(Path.of(parts[1]))).isEqualTo(expected);
+      assertThat(TestFiles.sha256(result.loaded())).isEqualTo(expected);
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.arca.registry.FileEntry;
 import dev.arca.registry.Manifest;
 import dev.arca.registry.Registry;
 import dev.arca.registry.testkit.OciRegistryServer;
+import dev.arca.registry.testkit.RoundTripChild;
 import dev.arca.registry.testkit.TestFiles;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -137,17 +137,12 @@ class OciInteropTest {
     Path file = dir.resolve("big.bin");
     String expected = TestFiles.random(file, fileMb, 11);
 
-    Process child = dev.arca.registry.testkit.ChildJvm.start(OciLargeFileChild.class, List.of("-Xmx96m"),
-        Map.of("ARCA_CACHE", dir.resolve("cache").toString()), server.uri("big/file").toString(), file.toString(),
-        dir.resolve("out").toString());
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(child.waitFor(10, TimeUnit.MINUTES)).isTrue();
-    assertThat(child.exitValue()).as("child exit code; output: " + output).isZero();
+    RoundTripChild.Result result = RoundTripChild.run(server.uri("big/file").toString(), file, dir.resolve("out"), 96,
+        Map.of("ARCA_CACHE", dir.resolve("cache").toString()));
 
-    String[] parts = output.split(" ");
-    assertThat(parts[0]).as("sha256 in the manifest").isEqualTo(expected);
-    assertThat(Long.parseLong(parts[2])).as("child heap").isLessThan((long) fileMb << 20);
-    assertThat(TestFiles.sha256(Path.of(parts[1]))).isEqualTo(expected);
+    assertThat(result.sha256()).as("sha256 in the manifest").isEqualTo(expected);
+    assertThat(result.maxHeap()).as("child heap").isLessThan((long) fileMb << 20);
+    assertThat(TestFiles.sha256(result.loaded())).isEqualTo(expected);
   }
 
   private static String run(String... command) throws Exception {
