@@ -87,7 +87,11 @@ public final class Registry implements Closeable {
   private final SaveOperation saves;
   private final @Nullable CachingBackend cache;
   private final int batchParallelism;
+  /** The stored settings, or, until the first write creates them, the ones a new registry gets. */
   private volatile Stamped<RegistrySettings> settings;
+  private final @Nullable Boolean askedVersioned;
+  private final @Nullable Boolean askedMutable;
+  private final @Nullable Integer askedDigits;
 
   private Registry(Builder builder, Backend backend) throws IOException {
     this.backend = backend;
@@ -99,7 +103,10 @@ public final class Registry implements Closeable {
     this.classLoader = builder.classLoader;
     this.user = System.getProperty("user.name", "unknown");
     this.saves = new SaveOperation(backend, clock, user);
-    this.settings = openSettings(builder);
+    this.askedVersioned = builder.versioned;
+    this.askedMutable = builder.mutable;
+    this.askedDigits = builder.versionDigits;
+    this.settings = openSettings();
   }
 
   /**
@@ -172,7 +179,7 @@ public final class Registry implements Closeable {
   }
 
   private SaveOperation.Saved saveOne(ObjectKey key, Object value, SaveOptions options) {
-    RegistrySettings current = settings.value();
+    RegistrySettings current = current();
     Version explicit = explicitVersion(key, current);
     if (options.onConflict() == OnConflict.OVERWRITE && !current.mutable()) {
       throw new UnsupportedCapabilityException("cannot overwrite " + key + ": this registry is immutable; open"
@@ -186,6 +193,9 @@ public final class Registry implements Closeable {
     options.dependsOn().forEach(ObjectKey::parse);
     Materializer<?> materializer = catalog.forSave(value.getClass(), options.materializer(), current.materializers());
     try {
+      if (beforeWrite() != current) {
+        return saveOne(key, value, options); // another process created the registry meanwhile: check again
+      }
       return saves.save(key, explicit, value, materializer, options, current);
     } catch (IOException e) {
       throw backendError(e, key.toString());
@@ -223,7 +233,7 @@ public final class Registry implements Closeable {
    */
   public BatchResult<Manifest> saveAll(Map<String, ?> items, SaveOptions options) {
     Set<String> seen = new HashSet<>();
-    int digits = settings.value().versionDigits();
+    int digits = current().versionDigits();
     for (String key : items.keySet()) {
       Optional<String> identity = explicitIdentity(key, digits);
       if (identity.isPresent() && !seen.add(identity.get())) {
@@ -460,9 +470,6 @@ public final class Registry implements Closeable {
   public boolean exists(String key) {
     ObjectKey k = ObjectKey.parse(key);
     try {
-      if (k.isLatest()) {
-        return !backend.listVersions(k.name()).isEmpty();
-      }
       Version version = resolve(k);
       return backend.readManifest(k.name(), version).isPresent();
     } catch (ObjectNotFoundException e) {
@@ -545,10 +552,7 @@ public final class Registry implements Closeable {
           any |= deleteVersion(k.name(), v);
         }
         for (String tag : backend.listTags(k.name())) {
-          Optional<Stamped<TagRecord>> t = backend.readTag(k.name(), tag);
-          if (t.isPresent()) {
-            backend.deleteTag(k.name(), tag, t.get().etag());
-          }
+          removeTag(k.name(), tag, null);
         }
         return any;
       }
@@ -564,6 +568,11 @@ public final class Registry implements Closeable {
     }
   }
 
+  /**
+   * Deletes one version by compare-and-swap (a tombstone), then removes every tag that points at it: a tag never
+   * names a deleted version once the delete returns. A tag moved onto it meanwhile sees the tombstone and undoes
+   * itself (see {@link #tag}).
+   */
   private boolean deleteVersion(String name, Version version) throws IOException {
     for (int attempt = 0; attempt < SaveOperation.MAX_ATTEMPTS; attempt++) {
       Optional<Stamped<Manifest>> current = backend.readManifest(name, version);
@@ -571,6 +580,9 @@ public final class Registry implements Closeable {
         return false;
       }
       if (backend.deleteVersion(current.get().value(), current.get().etag())) {
+        for (String tag : backend.listTags(name)) {
+          removeTag(name, tag, version);
+        }
         return true;
       }
     }
@@ -675,6 +687,7 @@ public final class Registry implements Closeable {
     Manifest target = info(key);
     Names.requireTag(tag);
     try {
+      beforeWrite();
       for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
         Optional<Stamped<TagRecord>> current = backend.readTag(target.name(), tag);
         if (writeTag(target, tag, current)) {
@@ -700,6 +713,7 @@ public final class Registry implements Closeable {
     Names.requireTag(tag);
     Manifest manifest = info(name + "@" + target);
     try {
+      beforeWrite();
       Optional<Stamped<TagRecord>> current = backend.readTag(name, tag);
       Version actual = current.map(c -> c.value().version()).orElse(null);
       if (!expected.equals(actual)) {
@@ -714,22 +728,64 @@ public final class Registry implements Closeable {
     }
   }
 
+  /**
+   * Points the tag at {@code target} if it still is {@code current}; false when it changed meanwhile. After the
+   * write it checks that the version was not deleted meanwhile: a delete that tombstoned it before this write
+   * landed may have looked at the tags too early, so this move undoes itself and fails as not found.
+   */
   private boolean writeTag(Manifest target, String tag, Optional<Stamped<TagRecord>> current) throws IOException {
-    List<TagEvent> history = new ArrayList<>(current.map(c -> c.value().history()).orElse(List.of()));
-    Version previous = current.map(c -> c.value().version()).orElse(null);
-    TagEvent move = new TagEvent(target.version(), previous, clock.instant(), user);
-    history.add(move);
-    TagRecord record = new TagRecord(target.version(), history);
-    if (backend.writeTag(target.name(), tag, record, current.map(Stamped::etag).orElse(null))) {
-      return true;
+    TagEvent move = new TagEvent(target.version(), current.map(c -> c.value().version()).orElse(null),
+        clock.instant(), user);
+    if (!writeTagRecord(target.name(), tag, current, move)) {
+      return false;
     }
-    // A write whose response was lost, retried by the client, fails its own condition: if the history now holds
-    // this very move, it landed (and may have been followed by others).
-    return backend.readTag(target.name(), tag).map(now -> now.value().history().contains(move)).orElse(false);
+    // The tombstone is read from the store itself: a cached manifest would hide another process's delete.
+    if (backend.tombstone(target.name(), target.version()).isPresent()
+        || backend.readManifest(target.name(), target.version()).isEmpty()) {
+      removeTag(target.name(), tag, target.version());
+      throw new ObjectNotFoundException(describe(target) + " was deleted while " + target.name() + "#" + tag
+          + " was being moved to it; the tag no longer points at it");
+    }
+    return true;
   }
 
   /**
-   * Removes a tag.
+   * Appends one event to a tag's history by compare-and-swap. A write whose response was lost, retried by the
+   * client, fails its own condition: if the history now holds this very event, it landed.
+   */
+  private boolean writeTagRecord(String name, String tag, Optional<Stamped<TagRecord>> current, TagEvent event)
+      throws IOException {
+    List<TagEvent> history = new ArrayList<>(current.map(c -> c.value().history()).orElse(List.of()));
+    history.add(event);
+    TagRecord record = new TagRecord(event.version(), history);
+    if (backend.writeTag(name, tag, record, current.map(Stamped::etag).orElse(null))) {
+      return true;
+    }
+    return backend.readTag(name, tag).map(now -> now.value().history().contains(event)).orElse(false);
+  }
+
+  /**
+   * Removes a tag by compare-and-swap (a record without a version), retried while it moves; when {@code onlyIf}
+   * is set, only while it points there.
+   *
+   * @return true when this call removed it
+   */
+  private boolean removeTag(String name, String tag, @Nullable Version onlyIf) throws IOException {
+    for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
+      Optional<Stamped<TagRecord>> current = backend.readTag(name, tag);
+      Version pointsTo = current.map(c -> c.value().version()).orElse(null);
+      if (pointsTo == null || (onlyIf != null && !onlyIf.equals(pointsTo))) {
+        return false;
+      }
+      if (writeTagRecord(name, tag, current, new TagEvent(null, pointsTo, clock.instant(), user))) {
+        return true;
+      }
+    }
+    throw new VersionConflictException("gave up removing " + name + "#" + tag + ": it kept changing");
+  }
+
+  /**
+   * Removes a tag. Its history stays: {@link #tagHistory} ends with the removal.
    *
    * @param name the name
    * @param tag the tag
@@ -739,19 +795,10 @@ public final class Registry implements Closeable {
     Names.requireName(name);
     Names.requireTag(tag);
     try {
-      for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
-        Optional<Stamped<TagRecord>> current = backend.readTag(name, tag);
-        if (current.isEmpty()) {
-          return false;
-        }
-        if (backend.deleteTag(name, tag, current.get().etag())) {
-          return true;
-        }
-      }
+      return removeTag(name, tag, null);
     } catch (IOException e) {
       throw backendError(e, name + "#" + tag);
     }
-    throw new VersionConflictException("gave up removing " + name + "#" + tag + ": it kept changing");
   }
 
   /**
@@ -765,7 +812,7 @@ public final class Registry implements Closeable {
     Map<String, Version> tags = new TreeMap<>();
     try {
       for (String tag : backend.listTags(name)) {
-        backend.readTag(name, tag).ifPresent(t -> tags.put(tag, t.value().version()));
+        backend.readTag(name, tag).map(t -> t.value().version()).ifPresent(v -> tags.put(tag, v));
       }
     } catch (IOException e) {
       throw backendError(e, name);
@@ -819,9 +866,9 @@ public final class Registry implements Closeable {
   public CopyResult copyTo(String key, Registry target, String targetName) {
     Names.requireName(targetName);
     Manifest source = info(key);
-    if (target.settings.value().versionDigits() != source.version().digits()) {
+    if (target.current().versionDigits() != source.version().digits()) {
       throw new UnsupportedCapabilityException("cannot copy " + describe(source) + " into a registry whose versions"
-          + " have " + target.settings.value().versionDigits() + " components");
+          + " have " + target.current().versionDigits() + " components");
     }
     Manifest wanted = new Manifest(source.schema(), targetName, source.version(), source.objectClass(),
         source.materializer(), source.formatVersion(), source.params(), source.metadata(), source.files(),
@@ -829,6 +876,11 @@ public final class Registry implements Closeable {
     Optional<CopyResult> present = target.alreadyHolds(wanted);
     if (present.isPresent()) {
       return present.get();
+    }
+    try {
+      target.beforeWrite();
+    } catch (IOException e) {
+      throw target.backendError(e, "arca.json");
     }
     try (StagedVersion staged = target.backend.stage(targetName)) {
       long bytes = 0;
@@ -886,7 +938,7 @@ public final class Registry implements Closeable {
    * @return the settings
    */
   public RegistrySettings settings() {
-    return settings.value();
+    return current();
   }
 
   /**
@@ -899,6 +951,7 @@ public final class Registry implements Closeable {
   public void registerMaterializer(Class<?> type, String materializerId) {
     catalog.forSave(type, materializerId, Map.of());
     try {
+      beforeWrite();
       for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
         Stamped<RegistrySettings> current = backend.readSettings()
             .orElseThrow(() -> new ObjectNotFoundException("registry settings vanished"));
@@ -971,21 +1024,30 @@ public final class Registry implements Closeable {
   private Version resolve(ObjectKey key) {
     try {
       if (key.tag() != null) {
-        return backend.readTag(key.name(), key.tag())
-            .orElseThrow(() -> new ObjectNotFoundException("tag " + key + " does not exist"))
-            .value().version();
+        Optional<Version> tagged = backend.readTag(key.name(), key.tag()).map(t -> t.value().version());
+        return tagged.orElseThrow(() -> new ObjectNotFoundException("tag " + key + " does not exist"));
       }
       if (key.isLatest()) {
-        List<Version> versions = backend.listVersions(key.name());
-        if (versions.isEmpty()) {
-          throw new ObjectNotFoundException(key.name() + " does not exist");
-        }
-        return versions.get(versions.size() - 1);
+        return latest(key.name());
       }
-      return Version.parse(java.util.Objects.requireNonNull(key.version()), settings.value().versionDigits());
+      return Version.parse(java.util.Objects.requireNonNull(key.version()), current().versionDigits());
     } catch (IOException e) {
       throw backendError(e, key.toString());
     }
+  }
+
+  /**
+   * The highest live version. Listing may still show a version whose delete crashed before it wrote its listing
+   * hint; such a version reads as absent, so the one below it is the latest.
+   */
+  private Version latest(String name) throws IOException {
+    List<Version> versions = backend.listVersions(name);
+    for (int i = versions.size() - 1; i >= 0; i--) {
+      if (backend.readManifest(name, versions.get(i)).isPresent()) {
+        return versions.get(i);
+      }
+    }
+    throw new ObjectNotFoundException(name + " does not exist");
   }
 
   private Optional<Stamped<Manifest>> readManifest(String name, Version version) {
@@ -996,23 +1058,66 @@ public final class Registry implements Closeable {
     }
   }
 
-  private Stamped<RegistrySettings> openSettings(Builder builder) throws IOException {
-    for (int attempt = 0; attempt < TAG_ATTEMPTS; attempt++) {
-      Optional<Stamped<RegistrySettings>> stored = backend.readSettings();
-      if (stored.isPresent()) {
-        check("versioned", builder.versioned, stored.get().value().versioned());
-        check("mutable", builder.mutable, stored.get().value().mutable());
-        check("versionDigits", builder.versionDigits, stored.get().value().versionDigits());
-        return stored.get();
-      }
-      RegistrySettings fresh = new RegistrySettings(1,
-          builder.versioned == null || builder.versioned,
-          builder.mutable != null && builder.mutable,
-          builder.versionDigits == null ? 3 : builder.versionDigits,
-          Map.of());
-      backend.writeSettings(fresh, null); // a racing opener may win; either way, read what is stored
+  /** Stamps settings that are not stored yet: the first write stores them (opening writes nothing). */
+  private static final String NOT_STORED = "";
+
+  private Stamped<RegistrySettings> openSettings() throws IOException {
+    Optional<Stamped<RegistrySettings>> stored = backend.readSettings();
+    if (stored.isPresent()) {
+      return checked(stored.get());
     }
-    throw new RegistryException("registry settings at " + backend.scheme() + " could not be read back");
+    return new Stamped<>(RegistrySettings.create(askedVersioned == null || askedVersioned,
+        askedMutable != null && askedMutable, askedDigits == null ? 3 : askedDigits), NOT_STORED);
+  }
+
+  private Stamped<RegistrySettings> checked(Stamped<RegistrySettings> stored) {
+    RegistrySettings value = stored.value();
+    if (value.layout() > RegistrySettings.LAYOUT) {
+      throw new RegistryException("this " + backend.scheme() + " registry has storage layout " + value.layout()
+          + ", newer than the layout " + RegistrySettings.LAYOUT + " this library reads: upgrade dev.arca to the"
+          + " version that wrote it");
+    }
+    check("versioned", askedVersioned, value.versioned());
+    check("mutable", askedMutable, value.mutable());
+    check("versionDigits", askedDigits, value.versionDigits());
+    return stored;
+  }
+
+  /**
+   * The settings: the stored ones, or, while the registry has not been created, the ones its first write will
+   * store, after a look whether another process created it meanwhile.
+   */
+  private RegistrySettings current() {
+    Stamped<RegistrySettings> known = settings;
+    if (known.etag() != NOT_STORED) {
+      return known.value();
+    }
+    try {
+      Optional<Stamped<RegistrySettings>> stored = backend.readSettings();
+      if (stored.isEmpty()) {
+        return known.value();
+      }
+      settings = checked(stored.get());
+      return settings.value();
+    } catch (IOException e) {
+      throw backendError(e, "arca.json");
+    }
+  }
+
+  /** Stores the settings of a new registry before its first write; a racing creator's settings win, checked. */
+  private RegistrySettings beforeWrite() throws IOException {
+    Stamped<RegistrySettings> current = settings;
+    if (current.etag() != NOT_STORED) {
+      return current.value();
+    }
+    synchronized (this) {
+      if (settings.etag() == NOT_STORED) {
+        backend.writeSettings(current.value(), null); // a racing creator may win; either way, read what is stored
+        settings = checked(backend.readSettings().orElseThrow(() -> new RegistryException("registry settings at "
+            + backend.scheme() + " could not be read back after they were written")));
+      }
+      return settings.value();
+    }
   }
 
   private void check(String setting, @Nullable Object asked, Object stored) {

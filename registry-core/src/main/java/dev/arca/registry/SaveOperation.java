@@ -51,13 +51,13 @@ final class SaveOperation {
       Template template = new Template(name, staged.uuid(), objectClass, materializer, writer.entries(),
           writer.params(), options);
       return explicit != null
-          ? commitExplicit(staged, template, explicit, options.onConflict())
+          ? commitExplicit(staged, template, explicit, options.onConflict(), settings)
           : commitNext(staged, template, settings);
     }
   }
 
-  private Saved commitExplicit(StagedVersion staged, Template template, Version version, OnConflict policy)
-      throws IOException {
+  private Saved commitExplicit(StagedVersion staged, Template template, Version version, OnConflict policy,
+      RegistrySettings settings) throws IOException {
     String name = template.name;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       Optional<Stamped<Manifest>> current = Optional.empty();
@@ -68,17 +68,26 @@ final class SaveOperation {
       if (staged.commit(manifest, current.map(Stamped::etag).orElse(null)).isPresent()) {
         return new Saved(manifest, false);
       }
+      Optional<Stamped<Manifest>> winner = backend.readManifest(name, version);
+      if (winner.isEmpty()) {
+        Optional<String> tombstone = backend.tombstone(name, version);
+        if (tombstone.isPresent() && settings.versioned()) {
+          throw new VersionConflictException(name + "@" + version + " was deleted, and a version number is never"
+              + " used twice (caches and tags may still know the old content): save another version");
+        }
+        if (tombstone.isPresent() && staged.commit(manifest, tombstone.get()).isPresent()) {
+          return new Saved(manifest, false); // an unversioned registry's one version, saved again after a delete
+        }
+        continue; // deleted or replaced meanwhile: look again
+      }
       switch (policy) {
         case FAIL -> throw new VersionConflictException(name + "@" + version + " already exists: save a new"
             + " version, pass OnConflict.SKIP to keep it, or OnConflict.OVERWRITE in a mutable registry");
         case SKIP -> {
-          Optional<Stamped<Manifest>> winner = backend.readManifest(name, version);
-          if (winner.isPresent()) {
-            return new Saved(winner.get().value(), true);
-          }
+          return new Saved(winner.get().value(), true);
         }
         case OVERWRITE -> {
-          // another writer replaced or deleted it since we read it: read again and retry
+          // another writer replaced it since we read it: read again and retry
         }
       }
     }
@@ -104,9 +113,9 @@ final class SaveOperation {
         + " attempts lost to concurrent writers");
   }
 
+  /** The version after the highest ever committed, deleted ones included: a number is never handed out twice. */
   private Version nextAfter(String name, RegistrySettings settings) throws IOException {
-    List<Version> versions = backend.listVersions(name);
-    return versions.isEmpty() ? Version.first(settings.versionDigits()) : versions.get(versions.size() - 1).next();
+    return backend.lastVersion(name).map(Version::next).orElseGet(() -> Version.first(settings.versionDigits()));
   }
 
   @SuppressWarnings("unchecked")

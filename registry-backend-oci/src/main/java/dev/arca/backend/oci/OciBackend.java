@@ -202,18 +202,13 @@ final class OciBackend implements Backend {
   }
 
   @Override
-  public boolean deleteTag(String name, String tag, String expectedEtag) {
-    return updateAliases(name, tag, expectedEtag, null);
-  }
-
-  @Override
   public List<String> listTags(String name) {
     return readDocument(OciTags.aliases(name), Aliases.class, "tags of " + name)
         .map(a -> List.copyOf(new TreeSet<>(a.value().tags().keySet()))).orElse(List.of());
   }
 
-  /** Sets ({@code record} non-null) or removes one alias if its current etag is {@code expectedEtag}. */
-  private boolean updateAliases(String name, String tag, @Nullable String expectedEtag, @Nullable TagRecord record) {
+  /** Sets one alias if its current etag is {@code expectedEtag} (a removal is a record without a version). */
+  private boolean updateAliases(String name, String tag, @Nullable String expectedEtag, TagRecord record) {
     String aliasTag = OciTags.aliases(name);
     Optional<Stamped<Aliases>> current = readDocument(aliasTag, Aliases.class, "tags of " + name);
     Map<String, TagRecord> tags = new TreeMap<>(current.map(a -> a.value().tags()).orElse(Map.of()));
@@ -222,11 +217,7 @@ final class OciBackend implements Backend {
     if (!holds) {
       return false;
     }
-    if (record == null) {
-      tags.remove(tag);
-    } else {
-      tags.put(tag, record);
-    }
+    tags.put(tag, record);
     byte[] json = context.toJson(new Aliases(name, tags));
     return replaceDocument(aliasTag, ALIASES_TYPE, json, current.map(Stamped::etag).orElse(null), Map.of(NAME, name));
   }

@@ -103,14 +103,46 @@ public interface Backend extends Closeable {
   List<Version> listVersions(String name) throws IOException;
 
   /**
-   * Deletes one version: its manifest (compare-and-swap on {@code expectedEtag}), then its files.
+   * Deletes one version if its manifest's etag is still {@code expectedEtag}, atomically with respect to
+   * concurrent writers: a compare-and-swap, never a check followed by an unconditional delete, so a delete can
+   * never erase a write acknowledged after the caller read the manifest. The version is then neither read nor
+   * listed, and auto-increment never hands its number out again (see {@link #lastVersion}). Its files may stay
+   * for readers that hold the manifest, until the janitor reclaims them.
    *
    * @param manifest the manifest read before
    * @param expectedEtag its etag
    * @return true when deleted; false when it was gone or changed
-   * @throws IOException on failure
+   * @throws IOException on failure: the delete may or may not have happened
    */
   boolean deleteVersion(Manifest manifest, String expectedEtag) throws IOException;
+
+  /**
+   * The highest version of {@code name} ever committed, deleted ones included: auto-increment continues after it,
+   * so no number is handed out twice. The default, the highest listed version, suits backends that do not keep
+   * deleted numbers.
+   *
+   * @param name a valid name
+   * @return the highest version, or empty when none was ever committed
+   * @throws IOException on failure
+   */
+  default Optional<Version> lastVersion(String name) throws IOException {
+    List<Version> versions = listVersions(name);
+    return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
+  }
+
+  /**
+   * The etag of a deleted version's tombstone: an unversioned registry (one version per name) saves a name again
+   * after a delete by replacing it through {@link StagedVersion#commit} with this etag.
+   *
+   * @param name a valid name
+   * @param version the version
+   * @return the tombstone's etag; empty when the version is live, never existed, or the backend keeps no
+   *     tombstones
+   * @throws IOException on failure
+   */
+  default Optional<String> tombstone(String name, Version version) throws IOException {
+    return Optional.empty();
+  }
 
   /**
    * Reads a tag.
@@ -123,7 +155,8 @@ public interface Backend extends Closeable {
   Optional<Stamped<TagRecord>> readTag(String name, String tag) throws IOException;
 
   /**
-   * Creates (when {@code expectedEtag} is null) or compare-and-swaps a tag.
+   * Creates (when {@code expectedEtag} is null) or compare-and-swaps a tag. A removal is a write too: a record
+   * without a version (see {@link TagRecord}), so tags are never deleted by a check-then-delete.
    *
    * @param name a valid name
    * @param tag a valid tag
@@ -135,18 +168,7 @@ public interface Backend extends Closeable {
   boolean writeTag(String name, String tag, TagRecord record, @Nullable String expectedEtag) throws IOException;
 
   /**
-   * Deletes a tag if its etag still matches.
-   *
-   * @param name a valid name
-   * @param tag a valid tag
-   * @param expectedEtag the etag read before
-   * @return true when deleted
-   * @throws IOException on failure
-   */
-  boolean deleteTag(String name, String tag, String expectedEtag) throws IOException;
-
-  /**
-   * Lists a name's tags.
+   * Lists a name's tags, removed ones included (their records have no version).
    *
    * @param name a valid name
    * @return the tags, sorted

@@ -176,6 +176,16 @@ public final class CachingBackend implements Backend {
   }
 
   @Override
+  public Optional<Version> lastVersion(String name) throws IOException {
+    return remote.lastVersion(name);
+  }
+
+  @Override
+  public Optional<String> tombstone(String name, Version version) throws IOException {
+    return remote.tombstone(name, version);
+  }
+
+  @Override
   public Optional<Stamped<TagRecord>> readTag(String name, String tag) throws IOException {
     return remote.readTag(name, tag);
   }
@@ -186,10 +196,6 @@ public final class CachingBackend implements Backend {
     return remote.writeTag(name, tag, record, expectedEtag);
   }
 
-  @Override
-  public boolean deleteTag(String name, String tag, String expectedEtag) throws IOException {
-    return remote.deleteTag(name, tag, expectedEtag);
-  }
 
   @Override
   public List<String> listTags(String name) throws IOException {

@@ -14,7 +14,9 @@ final class Layout {
   static final String OBJECTS = "objects/";
   static final String TAGS = "tags/";
   static final String PROBE = "probe/";
-  private static final String JSON = ".json";
+  static final String DELETED_NAMES = "deleted/";
+  static final String JSON = ".json";
+  static final String DELETED = ".deleted";
 
   private Layout() {}
 
@@ -24,6 +26,19 @@ final class Layout {
 
   static String manifest(String name, Version version) {
     return versions(name) + version + JSON;
+  }
+
+  /**
+   * A listing hint beside a deleted version's tombstone, so listing versions needs no read of each manifest.
+   * The tombstone is the truth; a hint missing after a crash is written again by the janitor.
+   */
+  static String deletedHint(String name, Version version) {
+    return versions(name) + version + DELETED;
+  }
+
+  /** A hint that a version of {@code name} was deleted: listing names then checks that it has one left. */
+  static String deletedName(String name) {
+    return DELETED_NAMES + Names.encode(name);
   }
 
   static String attempts(String name) {

@@ -47,47 +47,96 @@ import org.jspecify.annotations.Nullable;
  *   <li>the janitor removes attempts no manifest references once they are older than the grace period.
  * </ul>
  *
+ * <p>An exception from the store means "unknown", never "did not happen": a commit or a delete that throws may
+ * have landed, so a write attempt whose commit threw keeps its files (first it looks whether the manifest is its
+ * own, and reports success when it is); only the janitor reclaims them once no manifest references them. Deletes
+ * replace the manifest by compare-and-swap with a tombstone, so they are atomic on every store, and a deleted
+ * version's number is never committed again (docs/PROTOCOL.md).
+ *
  * <p>A write attempt that has not committed within half the grace period of its start is refused at commit:
  * past that the janitor could already be removing its files.
+ *
+ * <p>Opening writes nothing: the conditional-write probe runs before this instance's first write.
  *
  * <p>Thread-safe.
  */
 public final class ObjectStoreBackend implements Backend {
 
+  private static final byte[] DELETED_HINT = "deleted".getBytes(StandardCharsets.UTF_8);
+
   private final BlobStore store;
   private final Clock clock;
   private final Duration grace;
+  private volatile boolean probed;
 
-  public ObjectStoreBackend(BlobStore store, Clock clock, Duration grace) {
+  /**
+   * Runs the protocol over a store.
+   *
+   * @param store the store
+   * @param clock stamps manifests and uuids
+   * @param grace the janitor's grace period
+   * @param probe whether to check, before the first write, that a remote store really honours conditions
+   */
+  public ObjectStoreBackend(BlobStore store, Clock clock, Duration grace, boolean probe) {
     this.store = store;
     this.clock = clock;
     this.grace = grace;
+    this.probed = !probe || !store.capabilities().remote();
+  }
+
+  /** Probes the store once, before the first write of this instance. */
+  private void beforeWrite() throws IOException {
+    if (!probed) {
+      synchronized (this) {
+        if (!probed) {
+          probeConditionalWrites();
+          probed = true;
+        }
+      }
+    }
   }
 
   /**
-   * Checks that the store really refuses a second create-if-absent of one key. A store that silently ignores
-   * the condition would let two writers both "win" a version, so it is refused before anything is written.
+   * Checks that the store really refuses a second create-if-absent of one key and a replace whose etag does not
+   * match, and performs one whose etag does. A store that silently ignores either condition would let two writers
+   * both "win" a version, or an overwrite, tag move or delete erase a write it never saw.
+   *
+   * @throws IOException when the store fails
+   * @throws UnsupportedCapabilityException when it ignores a condition
    */
   public void probeConditionalWrites() throws IOException {
     String key = Layout.PROBE + Uuids.newUuid(clock);
-    byte[] body = "arca conditional-write probe".getBytes(StandardCharsets.UTF_8);
     try {
-      if (store.put(key, body, Condition.IF_ABSENT).isEmpty()) {
+      Optional<String> created = store.put(key, probeBody("first writer"), Condition.IF_ABSENT);
+      if (created.isEmpty()) {
         throw new UnsupportedCapabilityException(store.scheme() + ": the store refused to create a new key"
             + " with a create-if-absent condition; it does not implement conditional writes correctly");
       }
-      // Different bytes the second time: stores treat a 412 that met identical bytes as their own lost response.
-      byte[] second = "arca conditional-write probe, second writer".getBytes(StandardCharsets.UTF_8);
-      if (store.put(key, second, Condition.IF_ABSENT).isPresent()) {
-        throw new UnsupportedCapabilityException(store.scheme() + ": the store accepted a second"
-            + " create-if-absent of the same key, so it ignores conditional writes (If-None-Match).\n"
-            + "Racing writers could then both commit one version and silently lose data. Use a server that"
-            + " supports conditional writes, or, if only one writer will ever use this registry, open it with"
-            + " Registry.builder().skipConditionalWriteProbe().");
+      // Different bytes each time: stores treat a 412 that met identical bytes as their own lost response.
+      if (store.put(key, probeBody("second writer"), Condition.IF_ABSENT).isPresent()) {
+        throw ignored("a second create-if-absent of the same key", "If-None-Match");
+      }
+      if (store.put(key, probeBody("stale replace"), Condition.ifMatch(created.get() + "-stale")).isPresent()) {
+        throw ignored("a replace whose etag did not match", "If-Match");
+      }
+      if (store.put(key, probeBody("replace"), Condition.ifMatch(created.get())).isEmpty()) {
+        throw new UnsupportedCapabilityException(store.scheme() + ": the store refused a replace whose etag"
+            + " matched (If-Match); it does not implement conditional writes correctly");
       }
     } finally {
       store.delete(key, Condition.NONE);
     }
+  }
+
+  private static byte[] probeBody(String what) {
+    return ("arca conditional-write probe, " + what).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private UnsupportedCapabilityException ignored(String what, String header) {
+    return new UnsupportedCapabilityException(store.scheme() + ": the store accepted " + what + ", so it ignores"
+        + " conditional writes (" + header + ").\nRacing writers could then both commit one version, or erase each"
+        + " other's writes, and silently lose data. Use a server that supports conditional writes, or, if only one"
+        + " writer will ever use this registry, open it with Registry.builder().skipConditionalWriteProbe().");
   }
 
   @Override
@@ -107,19 +156,26 @@ public final class ObjectStoreBackend implements Backend {
 
   @Override
   public boolean writeSettings(RegistrySettings settings, @Nullable String expectedEtag) throws IOException {
+    beforeWrite();
     return store.put(Layout.SETTINGS, Json.write(settings), condition(expectedEtag)).isPresent();
   }
 
   @Override
   public StagedVersion stage(String name) throws IOException {
     Names.requireName(name);
+    beforeWrite();
     return new Attempt(name, Uuids.newUuid(clock), clock.instant());
   }
 
   @Override
   public Optional<Stamped<Manifest>> readManifest(String name, Version version) throws IOException {
-    Optional<Stamped<StoredManifest>> stored = readStored(name, version);
-    return stored.map(s -> new Stamped<>(s.value().manifest(), s.etag()));
+    return readStored(name, version).filter(s -> !s.value().isDeleted())
+        .map(s -> new Stamped<>(s.value().manifest(), s.etag()));
+  }
+
+  @Override
+  public Optional<String> tombstone(String name, Version version) throws IOException {
+    return readStored(name, version).filter(s -> s.value().isDeleted()).map(Stamped::etag);
   }
 
   private Optional<Stamped<StoredManifest>> readStored(String name, Version version) throws IOException {
@@ -148,9 +204,17 @@ public final class ObjectStoreBackend implements Backend {
 
   @Override
   public List<String> listNames() throws IOException {
+    Set<String> withDeletes = new HashSet<>();
+    for (String prefix : store.listAll(Layout.DELETED_NAMES, true).blobs().stream().map(BlobInfo::key).toList()) {
+      decodeName(Layout.leaf(prefix)).ifPresent(withDeletes::add);
+    }
     List<String> names = new ArrayList<>();
     for (String prefix : store.listAll(Layout.META, true).prefixes()) {
-      decodeName(Layout.leaf(prefix)).ifPresent(names::add);
+      Optional<String> name = decodeName(Layout.leaf(prefix));
+      // only a name that had a version deleted may have none left: just those cost a listing
+      if (name.isPresent() && (!withDeletes.contains(name.get()) || !listVersions(name.get()).isEmpty())) {
+        names.add(name.get());
+      }
     }
     names.sort(null);
     return names;
@@ -158,29 +222,73 @@ public final class ObjectStoreBackend implements Backend {
 
   @Override
   public List<Version> listVersions(String name) throws IOException {
-    List<Version> versions = new ArrayList<>();
+    VersionListing listing = listing(name);
+    List<Version> live = new ArrayList<>(listing.committed());
+    live.removeAll(listing.deleted());
+    return live;
+  }
+
+  @Override
+  public Optional<Version> lastVersion(String name) throws IOException {
+    List<Version> committed = listing(name).committed();
+    return committed.isEmpty() ? Optional.empty() : Optional.of(committed.get(committed.size() - 1));
+  }
+
+  /** One listing of a name's manifests: every committed number (deleted ones included) and the deletion hints. */
+  private record VersionListing(List<Version> committed, Set<Version> deleted) {}
+
+  private VersionListing listing(String name) throws IOException {
+    List<Version> committed = new ArrayList<>();
+    Set<Version> deleted = new HashSet<>();
     for (BlobInfo blob : store.listAll(Layout.versions(name), true).blobs()) {
-      String leaf = Layout.leaf(blob.key());
-      if (blob.key().endsWith(".json")) {
-        try {
-          versions.add(Version.parseCanonical(leaf));
-        } catch (IllegalArgumentException foreign) {
-          // not a manifest this library wrote; never surface it as a version
-        }
+      String leaf = blob.key().substring(blob.key().lastIndexOf('/') + 1);
+      boolean manifest = leaf.endsWith(Layout.JSON);
+      if (!manifest && !leaf.endsWith(Layout.DELETED)) {
+        continue;
+      }
+      try {
+        Version v = Version.parseCanonical(leaf.substring(0, leaf.lastIndexOf('.')));
+        (manifest ? committed : deleted).add(v);
+      } catch (IllegalArgumentException foreign) {
+        // not a key this library wrote; never surface it as a version
       }
     }
-    versions.sort(null);
-    return versions;
+    committed.sort(null);
+    return new VersionListing(committed, deleted);
   }
 
   @Override
   public boolean deleteVersion(Manifest manifest, String expectedEtag) throws IOException {
-    String key = Layout.manifest(manifest.name(), manifest.version());
-    if (!deleteIfMatch(key, expectedEtag)) {
+    beforeWrite();
+    String name = manifest.name();
+    Version version = manifest.version();
+    Optional<Stamped<StoredManifest>> current = readStored(name, version);
+    if (current.isEmpty() || current.get().value().isDeleted() || !current.get().etag().equals(expectedEtag)) {
       return false;
     }
-    deleteAll(Layout.attempt(manifest.name(), manifest.uuid()));
+    // The name's hint first: if the tombstone then lands and nothing else does, listing names still looks closer.
+    store.put(Layout.deletedName(name), DELETED_HINT, Condition.IF_ABSENT);
+    Instant now = clock.instant();
+    StoredManifest.Deletion deletion = new StoredManifest.Deletion(now, Uuids.newUuid(clock));
+    StoredManifest tombstone = new StoredManifest(current.get().value().manifest(),
+        supersede(current.get().value(), now), deletion);
+    if (store.put(Layout.manifest(name, version), Json.write(tombstone), Condition.ifMatch(expectedEtag)).isEmpty()
+        && !readStored(name, version).map(s -> deletion.equals(s.value().deleted())).orElse(false)) {
+      return false; // changed meanwhile (and not by our own write behind a lost response)
+    }
+    store.put(Layout.deletedHint(name, version), DELETED_HINT, Condition.IF_ABSENT);
     return true;
+  }
+
+  /** The attempts a replacement of {@code current} keeps for the grace period: its own, and younger ones. */
+  private List<StoredManifest.Superseded> supersede(StoredManifest current, Instant now) {
+    Instant cutoff = now.minus(grace);
+    List<StoredManifest.Superseded> kept = new ArrayList<>();
+    current.superseded().stream().filter(s -> s.at().isAfter(cutoff)).forEach(kept::add);
+    if (!current.isDeleted()) {
+      kept.add(new StoredManifest.Superseded(current.manifest().uuid(), now));
+    }
+    return kept;
   }
 
   @Override
@@ -191,12 +299,8 @@ public final class ObjectStoreBackend implements Backend {
   @Override
   public boolean writeTag(String name, String tag, TagRecord record, @Nullable String expectedEtag)
       throws IOException {
+    beforeWrite();
     return store.put(Layout.tag(name, tag), Json.write(record), condition(expectedEtag)).isPresent();
-  }
-
-  @Override
-  public boolean deleteTag(String name, String tag, String expectedEtag) throws IOException {
-    return deleteIfMatch(Layout.tag(name, tag), expectedEtag);
   }
 
   @Override
@@ -221,7 +325,7 @@ public final class ObjectStoreBackend implements Backend {
       if (name.isEmpty()) {
         continue;
       }
-      Optional<Set<String>> referenced = referencedAttempts(name.get(), cutoff);
+      Optional<Set<String>> referenced = referencedAttempts(name.get(), cutoff, apply);
       if (referenced.isEmpty()) {
         continue; // an unreadable manifest may reference anything: leave this name alone
       }
@@ -257,21 +361,28 @@ public final class ObjectStoreBackend implements Backend {
 
   /**
    * Attempts referenced by a manifest of {@code name}, or replaced by one after {@code cutoff}; empty when a
-   * manifest cannot be read.
+   * manifest cannot be read. An applied run writes the deletion hint a crashed delete left out.
    */
-  private Optional<Set<String>> referencedAttempts(String name, Instant cutoff) throws IOException {
+  private Optional<Set<String>> referencedAttempts(String name, Instant cutoff, boolean apply) throws IOException {
     Set<String> referenced = new HashSet<>();
-    for (Version v : listVersions(name)) {
+    VersionListing listing = listing(name);
+    for (Version v : listing.committed()) {
       Optional<Stamped<StoredManifest>> stored;
       try {
         stored = readStored(name, v);
       } catch (IntegrityException unreadable) {
         return Optional.empty();
       }
-      stored.ifPresent(s -> {
-        referenced.add(s.value().manifest().uuid());
-        s.value().superseded().stream().filter(r -> r.at().isAfter(cutoff)).forEach(r -> referenced.add(r.uuid()));
-      });
+      if (stored.isEmpty()) {
+        continue;
+      }
+      StoredManifest doc = stored.get().value();
+      if (!doc.isDeleted()) {
+        referenced.add(doc.manifest().uuid());
+      } else if (apply && !listing.deleted().contains(v)) {
+        store.put(Layout.deletedHint(name, v), DELETED_HINT, Condition.IF_ABSENT);
+      }
+      doc.superseded().stream().filter(r -> r.at().isAfter(cutoff)).forEach(r -> referenced.add(r.uuid()));
     }
     return Optional.of(referenced);
   }
@@ -296,20 +407,6 @@ public final class ObjectStoreBackend implements Backend {
     }
   }
 
-  private boolean deleteIfMatch(String key, String etag) throws IOException {
-    if (store.capabilities().conditionalDelete()) {
-      return store.delete(key, Condition.ifMatch(etag));
-    }
-    Optional<BlobInfo> head = store.head(key);
-    return head.isPresent() && head.get().etag().equals(etag) && store.delete(key, Condition.NONE);
-  }
-
-  private void deleteAll(String prefix) throws IOException {
-    for (BlobInfo f : store.listAll(prefix, false).blobs()) {
-      store.delete(f.key(), Condition.NONE);
-    }
-  }
-
   private static Condition condition(@Nullable String expectedEtag) {
     return expectedEtag == null ? Condition.IF_ABSENT : Condition.ifMatch(expectedEtag);
   }
@@ -330,6 +427,7 @@ public final class ObjectStoreBackend implements Backend {
     private final Instant started;
     private final List<String> written = new ArrayList<>();
     private boolean committed;
+    private boolean uncertain;
 
     Attempt(String name, String uuid, Instant started) {
       this.name = name;
@@ -381,18 +479,20 @@ public final class ObjectStoreBackend implements Backend {
       }
       String key = Layout.manifest(name, manifest.version());
       Optional<String> etag;
-      if (expectedEtag == null) {
-        etag = store.put(key, Json.write(new StoredManifest(manifest, List.of())), Condition.IF_ABSENT);
-      } else {
-        Optional<Stamped<StoredManifest>> current = readStored(name, manifest.version());
-        if (current.isEmpty() || !current.get().etag().equals(expectedEtag)) {
-          return Optional.empty();
+      try {
+        etag = put(key, manifest, expectedEtag, now);
+      } catch (IOException unknown) {
+        // It may have landed: if the manifest there is ours, it did; if that cannot be told, keep the files.
+        uncertain = true;
+        try {
+          etag = ownCommit(manifest.version());
+        } catch (IOException | RuntimeException alsoFailed) {
+          unknown.addSuppressed(alsoFailed);
+          throw unknown;
         }
-        List<StoredManifest.Superseded> superseded = new ArrayList<>();
-        Instant cutoff = now.minus(grace);
-        current.get().value().superseded().stream().filter(s -> s.at().isAfter(cutoff)).forEach(superseded::add);
-        superseded.add(new StoredManifest.Superseded(current.get().value().manifest().uuid(), now));
-        etag = store.put(key, Json.write(new StoredManifest(manifest, superseded)), Condition.ifMatch(expectedEtag));
+        if (etag.isEmpty()) {
+          throw unknown;
+        }
       }
       if (etag.isEmpty()) {
         etag = ownCommit(manifest.version());
@@ -401,19 +501,38 @@ public final class ObjectStoreBackend implements Backend {
       return etag;
     }
 
+    private Optional<String> put(String key, Manifest manifest, @Nullable String expectedEtag, Instant now)
+        throws IOException {
+      if (expectedEtag == null) {
+        return store.put(key, Json.write(new StoredManifest(manifest, List.of())), Condition.IF_ABSENT);
+      }
+      Optional<Stamped<StoredManifest>> current = readStored(name, manifest.version());
+      if (current.isEmpty() || !current.get().etag().equals(expectedEtag)) {
+        return Optional.empty();
+      }
+      if (current.get().value().isDeleted()) {
+        // Saving an unversioned name again after a delete: its hint goes first, so a crash between the two
+        // leaves a listed tombstone (read as absent), never a committed version that listing hides.
+        store.delete(Layout.deletedHint(name, manifest.version()), Condition.NONE);
+      }
+      StoredManifest replacement = new StoredManifest(manifest, supersede(current.get().value(), now));
+      return store.put(key, Json.write(replacement), Condition.ifMatch(expectedEtag));
+    }
+
     /**
      * After a failed condition, whether the manifest there is this attempt's own: a client that retried a
      * commit whose first response was lost sees its own write as a conflict (412), yet the version is ours.
      */
     private Optional<String> ownCommit(Version version) throws IOException {
       Optional<Stamped<StoredManifest>> stored = readStored(name, version);
-      return stored.filter(s -> s.value().manifest().uuid().equals(uuid)).map(Stamped::etag);
+      return stored.filter(s -> !s.value().isDeleted() && s.value().manifest().uuid().equals(uuid))
+          .map(Stamped::etag);
     }
 
     @Override
     public void close() throws IOException {
-      if (committed) {
-        return;
+      if (committed || uncertain) {
+        return; // a manifest may reference the files: only the janitor, which reads them all, may remove them
       }
       for (String key : written) {
         try {
