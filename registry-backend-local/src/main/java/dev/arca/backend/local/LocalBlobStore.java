@@ -265,6 +265,12 @@ public final class LocalBlobStore implements BlobStore {
 
   private record Child(String segment, Path path, boolean directory, BasicFileAttributes attributes) {}
 
+  /** The host's clock, which stamps every file's modification time. */
+  @Override
+  public Optional<Instant> now() {
+    return Optional.of(Instant.now());
+  }
+
   @Override
   public boolean delete(String key, Condition condition) throws IOException {
     Path file = path(key);
@@ -303,8 +309,10 @@ public final class LocalBlobStore implements BlobStore {
     Path p = root;
     for (String segment : key.split("/")) {
       while (segment.length() > CHUNK) {
-        p = p.resolve(segment.substring(0, CHUNK) + CONTINUED);
-        segment = segment.substring(CHUNK);
+        // a rest of "." or ".." would name this directory or its parent: cut shorter, the join is the same
+        int cut = segment.length() - CHUNK <= 2 && segment.substring(CHUNK).matches("\\.\\.?") ? CHUNK - 2 : CHUNK;
+        p = p.resolve(segment.substring(0, cut) + CONTINUED);
+        segment = segment.substring(cut);
       }
       p = p.resolve(segment);
     }

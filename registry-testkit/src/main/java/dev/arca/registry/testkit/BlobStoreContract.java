@@ -92,6 +92,21 @@ public abstract class BlobStoreContract {
   }
 
   @Test
+  void longSegmentsEndingInDots_areKeysOfTheirOwn() throws IOException {
+    String base = "x".repeat(200);
+    List<String> keys = List.of("d/" + base, "d/" + base + ".", "d/" + base + "..", "d/" + base + ".e");
+    for (String key : keys) {
+      store.put(key + "/f", bytes(key), Condition.NONE);
+    }
+
+    for (String key : keys) {
+      assertThat(read(key + "/f")).as(key).isEqualTo(key);
+    }
+    assertThat(store.listAll("d/", true).prefixes()).containsExactlyInAnyOrderElementsOf(
+        keys.stream().map(k -> k + "/").toList());
+  }
+
+  @Test
   void get_missingKey_isEmpty() throws IOException {
     assertThat(store.get("no/such")).isEmpty();
     assertThat(store.head("no/such")).isEmpty();
