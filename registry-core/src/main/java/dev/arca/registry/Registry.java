@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -74,7 +75,7 @@ public final class Registry implements Closeable {
   public static final long DEFAULT_CACHE_BYTES = 10L << 30;
 
   /** Default grace period before the janitor may remove unreferenced files. */
-  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(1);
+  public static final Duration DEFAULT_GRACE_PERIOD = RegistrySettings.DEFAULT_GRACE_PERIOD;
 
   private static final int TAG_ATTEMPTS = 100;
 
@@ -92,6 +93,7 @@ public final class Registry implements Closeable {
   private final @Nullable Boolean askedVersioned;
   private final @Nullable Boolean askedMutable;
   private final @Nullable Integer askedDigits;
+  private final @Nullable Duration askedGrace;
 
   private Registry(Builder builder, Backend backend) throws IOException {
     this.backend = backend;
@@ -106,6 +108,7 @@ public final class Registry implements Closeable {
     this.askedVersioned = builder.versioned;
     this.askedMutable = builder.mutable;
     this.askedDigits = builder.versionDigits;
+    this.askedGrace = builder.gracePeriod;
     this.settings = openSettings();
   }
 
@@ -882,7 +885,7 @@ public final class Registry implements Closeable {
     } catch (IOException e) {
       throw target.backendError(e, "arca.json");
     }
-    try (StagedVersion staged = target.backend.stage(targetName)) {
+    try (StagedVersion staged = target.backend.stage(targetName, target.current().gracePeriod())) {
       long bytes = 0;
       for (FileEntry file : source.files()) {
         try (InputStream in = new VerifyingInputStream(backend.openFile(source, file), file.size(), file.sha256(),
@@ -976,7 +979,7 @@ public final class Registry implements Closeable {
    */
   public JanitorReport janitor(boolean apply) {
     try {
-      return backend.janitor(apply);
+      return backend.janitor(apply, current().gracePeriod());
     } catch (IOException e) {
       throw backendError(e, "janitor");
     }
@@ -1067,7 +1070,8 @@ public final class Registry implements Closeable {
       return checked(stored.get());
     }
     return new Stamped<>(RegistrySettings.create(askedVersioned == null || askedVersioned,
-        askedMutable != null && askedMutable, askedDigits == null ? 3 : askedDigits), NOT_STORED);
+        askedMutable != null && askedMutable, askedDigits == null ? 3 : askedDigits,
+        askedGrace == null ? DEFAULT_GRACE_PERIOD : askedGrace), NOT_STORED);
   }
 
   private Stamped<RegistrySettings> checked(Stamped<RegistrySettings> stored) {
@@ -1080,6 +1084,7 @@ public final class Registry implements Closeable {
     check("versioned", askedVersioned, value.versioned());
     check("mutable", askedMutable, value.mutable());
     check("versionDigits", askedDigits, value.versionDigits());
+    check("gracePeriod", askedGrace, value.gracePeriod());
     return stored;
   }
 
@@ -1166,7 +1171,8 @@ public final class Registry implements Closeable {
     private @Nullable Integer versionDigits;
     private final List<Materializer<?>> materializers = new ArrayList<>();
     private VerifyLevel verify = VerifyLevel.INTEGRITY;
-    private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
+    private @Nullable Duration gracePeriod;
+    private LongSupplier ticker = System::nanoTime;
     private Clock clock = Clock.systemUTC();
     private ClassLoader classLoader = defaultClassLoader();
     private boolean probe = true;
@@ -1297,22 +1303,37 @@ public final class Registry implements Closeable {
     }
 
     /**
-     * How long unreferenced or replaced files are kept before the janitor may remove them (default one hour).
-     * A write must commit within half of it.
+     * The grace period of a new registry (default one hour): how long the janitor keeps files no manifest
+     * references, so writes in flight and readers of replaced or deleted versions are safe. It is stored with the
+     * registry, so every process uses the same one, and, like the other settings, asking an existing registry for
+     * another is an error. A write must commit within half of it.
      *
-     * @param value a positive duration
+     * @param value at least one second, whole seconds
      * @return this builder
      */
     public Builder gracePeriod(Duration value) {
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException("gracePeriod must be positive, got " + value);
+      if (value.compareTo(Duration.ofSeconds(1)) < 0 || value.getNano() != 0) {
+        throw new IllegalArgumentException("gracePeriod must be whole seconds, at least one, got " + value);
       }
       this.gracePeriod = value;
       return this;
     }
 
     /**
-     * The clock for commit times and janitor ages (default UTC system clock); tests advance it.
+     * The monotonic clock, in nanoseconds, that measures how long a write took (default {@code System::nanoTime});
+     * simulations substitute their own.
+     *
+     * @param value the ticker
+     * @return this builder
+     */
+    public Builder ticker(LongSupplier value) {
+      this.ticker = value;
+      return this;
+    }
+
+    /**
+     * The clock for commit times, tag events and uuids (default UTC system clock). No safety rule depends on it:
+     * the janitor judges ages by the store's clock.
      *
      * @param value the clock
      * @return this builder
@@ -1379,7 +1400,7 @@ public final class Registry implements Closeable {
      * @throws RegistryException when the storage cannot be opened or its settings differ from the ones asked
      */
     public Registry build() {
-      BackendContext context = new CoreBackendContext(clock, gracePeriod, probe);
+      BackendContext context = new CoreBackendContext(clock, ticker, probe);
       Backend opened;
       try {
         if (backend != null) {

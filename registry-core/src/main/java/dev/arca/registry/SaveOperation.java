@@ -45,7 +45,7 @@ final class SaveOperation {
         return new Saved(existing.get().value(), true);
       }
     }
-    try (StagedVersion staged = backend.stage(name)) {
+    try (StagedVersion staged = backend.stage(name, settings.gracePeriod())) {
       StagedArtifactWriter writer = new StagedArtifactWriter(staged, options.progress());
       String objectClass = write(materializer, value, writer);
       Template template = new Template(name, staged.uuid(), objectClass, materializer, writer.entries(),

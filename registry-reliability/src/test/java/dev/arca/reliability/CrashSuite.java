@@ -9,14 +9,13 @@ import dev.arca.registry.Manifest;
 import dev.arca.registry.Registry;
 import dev.arca.registry.Version;
 import dev.arca.registry.testkit.ChildJvm;
-import dev.arca.registry.testkit.ManualClock;
 import dev.arca.registry.testkit.TestFiles;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,12 +29,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A child JVM saving in a loop is killed with SIGKILL at a random point, many times; after every kill no version
- * is partly visible, every acknowledged version loads with its digest, and the janitor (its clock past the grace
+ * is partly visible, every acknowledged version loads with its digest, and the janitor (the storage aged past the grace
  * period) reclaims every orphan and nothing else. {@code -Darca.crash.kills=N} sets the number of kills.
  */
 abstract class CrashSuite {
 
-  static final Duration GRACE = Duration.ofMinutes(1);
+  /** How far the storage is aged before each janitor run: past the registry's (default) grace period. */
+  static final Duration PAST_GRACE = Registry.DEFAULT_GRACE_PERIOD.multipliedBy(2);
 
   /** The registry the child writes to. */
   abstract URI uri();
@@ -43,8 +43,11 @@ abstract class CrashSuite {
   /** Environment for the child (credentials). */
   abstract Map<String, String> childEnvironment();
 
-  /** A registry on the same storage for the checks, with this clock and {@link #GRACE}, reading uncached. */
-  abstract Registry.Builder verifier(ManualClock clock);
+  /** A registry on the same storage for the checks, reading uncached. */
+  abstract Registry.Builder verifier();
+
+  /** The directory holding the storage's files, whose modification times are the store's clock. */
+  abstract Path storageRoot();
 
   /** Files the storage holds that no key accounts for (temp files a crash left), after the janitor ran. */
   abstract long strayFiles() throws Exception;
@@ -57,12 +60,11 @@ abstract class CrashSuite {
       throws Exception {
     int kills = Integer.getInteger("arca.crash.kills", 50);
     Random random = new Random(20261123);
-    ManualClock clock = new ManualClock(Instant.now().plus(GRACE.multipliedBy(2)));
     Map<String, String> acknowledged = new HashMap<>();
     Set<String> verified = new HashSet<>();
     int orphans = 0;
     int killsWithOrphans = 0;
-    try (Registry registry = verifier(clock).build()) {
+    try (Registry registry = verifier().build()) {
       for (int k = 0; k < kills; k++) {
         List<String> acks = runAndKill(random.nextLong(), random.nextInt(700));
         for (String ack : acks) {
@@ -83,11 +85,8 @@ abstract class CrashSuite {
         for (Map.Entry<String, String> ack : acknowledged.entrySet()) {
           assertThat(registry.info(ack.getKey()).digest()).as("acknowledged " + ack.getKey()).isEqualTo(ack.getValue());
         }
-        // The janitor, past the grace period, reclaims every orphan and nothing else.
-        Instant target = Instant.now().plus(GRACE.multipliedBy(2));
-        if (target.isAfter(clock.instant())) {
-          clock.advance(Duration.between(clock.instant(), target));
-        }
+        // The janitor, past the grace period (by the store's clock), reclaims every orphan and nothing else.
+        TestFiles.age(storageRoot(), PAST_GRACE);
         JanitorReport reclaimed = registry.janitor(true);
         orphans += reclaimed.orphans().size();
         killsWithOrphans += reclaimed.orphans().isEmpty() ? 0 : 1;

@@ -1,7 +1,6 @@
 package dev.arca.reliability;
 
 import dev.arca.registry.Registry;
-import dev.arca.registry.testkit.ManualClock;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -26,8 +25,13 @@ class LocalCrashTest extends CrashSuite {
   }
 
   @Override
-  Registry.Builder verifier(ManualClock clock) {
-    return Registry.builder().uri(uri()).clock(clock).gracePeriod(GRACE);
+  Registry.Builder verifier() {
+    return Registry.builder().uri(uri());
+  }
+
+  @Override
+  Path storageRoot() {
+    return root.resolve("registry");
   }
 
   @Override

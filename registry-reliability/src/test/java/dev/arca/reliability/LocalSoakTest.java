@@ -17,6 +17,11 @@ class LocalSoakTest extends SoakSuite {
   }
 
   @Override
+  Path storageRoot() {
+    return root;
+  }
+
+  @Override
   boolean racingOverwrites() {
     return true;
   }

@@ -2,7 +2,6 @@ package dev.arca.reliability;
 
 import dev.arca.backend.s3.S3BlobStore;
 import dev.arca.registry.Registry;
-import dev.arca.registry.testkit.ManualClock;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.net.URI;
@@ -46,10 +45,15 @@ class S3CrashTest extends CrashSuite {
   }
 
   @Override
-  Registry.Builder verifier(ManualClock clock) {
+  Registry.Builder verifier() {
     S3BlobStore store = S3BlobStore.builder().endpoint(server.endpoint()).bucket(bucket).prefix("crash")
         .pathStyle(true).credentials(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY).build();
-    return Registry.builder().blobStore(store).clock(clock).gracePeriod(GRACE).noCache();
+    return Registry.builder().blobStore(store).noCache();
+  }
+
+  @Override
+  Path storageRoot() {
+    return root.resolve("s3");
   }
 
   @Override

@@ -40,6 +40,11 @@ class S3SoakTest extends SoakSuite {
   }
 
   @Override
+  Path storageRoot() {
+    return root.resolve("s3");
+  }
+
+  @Override
   boolean racingOverwrites() {
     return false;
   }

@@ -23,6 +23,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +125,7 @@ final class OciBackend implements Backend {
   // ---- Versions ------------------------------------------------------------------------------------------
 
   @Override
-  public StagedVersion stage(String name) {
+  public StagedVersion stage(String name, Duration gracePeriod) {
     return new Attempt(Names.requireName(name));
   }
 
@@ -232,8 +233,9 @@ final class OciBackend implements Backend {
   // ---- Janitor -------------------------------------------------------------------------------------------
 
   @Override
-  public JanitorReport janitor(boolean apply) {
-    Instant horizon = context.clock().instant().minus(context.gracePeriod());
+  public JanitorReport janitor(boolean apply, Duration gracePeriod) {
+    // A registry has no clock to ask and no modification times: replacements are dated by the writer's clock.
+    Instant horizon = context.clock().instant().minus(gracePeriod);
     List<String> orphans = new ArrayList<>();
     long files = 0;
     long bytes = 0;

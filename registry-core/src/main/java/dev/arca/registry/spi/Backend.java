@@ -7,6 +7,7 @@ import dev.arca.registry.Version;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -60,10 +61,12 @@ public interface Backend extends Closeable {
    * Starts a write attempt for a version of {@code name}.
    *
    * @param name a valid name
+   * @param gracePeriod the registry's grace period: an attempt that cannot commit well within it (measured on a
+   *     monotonic clock, never a wall clock) is refused, since the janitor may then be removing its files
    * @return the attempt; the caller closes it
    * @throws IOException on failure
    */
-  StagedVersion stage(String name) throws IOException;
+  StagedVersion stage(String name, Duration gracePeriod) throws IOException;
 
   /**
    * Reads one version's manifest.
@@ -178,12 +181,14 @@ public interface Backend extends Closeable {
 
   /**
    * Finds write attempts no manifest references that are older than the grace period, and removes them when
-   * {@code apply} is true. Never touches a committed version, a version overwritten less than the grace period
-   * ago, or a younger attempt (an in-flight write).
+   * {@code apply} is true. Never touches a committed version, a version overwritten or deleted less than the
+   * grace period ago, or a younger attempt (an in-flight write). Ages are judged by the store's own clock where
+   * it has one, so no process's clock matters.
    *
    * @param apply false for a dry run
+   * @param gracePeriod the registry's grace period
    * @return what was found and removed
    * @throws IOException on failure
    */
-  JanitorReport janitor(boolean apply) throws IOException;
+  JanitorReport janitor(boolean apply, Duration gracePeriod) throws IOException;
 }

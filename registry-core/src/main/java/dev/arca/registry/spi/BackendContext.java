@@ -1,7 +1,6 @@
 package dev.arca.registry.spi;
 
 import java.time.Clock;
-import java.time.Duration;
 
 /**
  * What the core hands a {@link BackendProvider}: the registry's clock and grace period, and the MVCC protocol
@@ -24,14 +23,6 @@ public interface BackendContext {
    * @return the clock
    */
   Clock clock();
-
-  /**
-   * How long an unreferenced write attempt or a replaced version's files are kept before the janitor may
-   * remove them.
-   *
-   * @return the grace period
-   */
-  Duration gracePeriod();
 
   /**
    * Serializes a stored document (a {@link dev.arca.registry.Manifest}, {@link RegistrySettings} or

@@ -135,6 +135,18 @@ public interface BlobStore extends Closeable {
   }
 
   /**
+   * The store's current time on the clock that stamps {@link BlobInfo#lastModified()}, when the store can tell it
+   * without a write. The janitor judges every age by the store's clock, never a process's: without this it stamps
+   * a small object of its own and reads the time back.
+   *
+   * @return the time, or empty when only a write can tell it (the default)
+   * @throws IOException on failure
+   */
+  default Optional<java.time.Instant> now() throws IOException {
+    return Optional.empty();
+  }
+
+  /**
    * Deletes an object if the condition holds.
    *
    * @param key a valid key

@@ -1,5 +1,6 @@
 package dev.arca.registry.spi;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -13,9 +14,16 @@ import java.util.TreeMap;
  * @param mutable whether versions may be overwritten
  * @param versionDigits number of version components, 1 to 9
  * @param materializers class name to materializer id, the registry's persisted type mapping
+ * @param gracePeriodSeconds how long the janitor keeps files no manifest references (a write in flight, a replaced
+ *     or deleted version's files for readers that hold its manifest): one value for every process, so no
+ *     process's setting can make another's janitor remove a live write; 0 (absent in a stored document) means
+ *     {@link #DEFAULT_GRACE_PERIOD}
  */
 public record RegistrySettings(int schema, int layout, boolean versioned, boolean mutable, int versionDigits,
-    Map<String, String> materializers) {
+    Map<String, String> materializers, long gracePeriodSeconds) {
+
+  /** The grace period of a registry created without one. */
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofHours(1);
 
   /**
    * The layout this library writes: 2 adds tombstones for deleted versions and removed tags (a version number is
@@ -33,9 +41,14 @@ public record RegistrySettings(int schema, int layout, boolean versioned, boolea
    * @param mutable see the class description
    * @param versionDigits see the class description
    * @param materializers see the class description
+   * @param gracePeriodSeconds see the class description
    */
   public RegistrySettings {
     layout = layout == 0 ? 1 : layout;
+    gracePeriodSeconds = gracePeriodSeconds == 0 ? DEFAULT_GRACE_PERIOD.toSeconds() : gracePeriodSeconds;
+    if (gracePeriodSeconds < 1) {
+      throw new IllegalArgumentException("gracePeriodSeconds must be positive, got " + gracePeriodSeconds);
+    }
     if (versionDigits < 1 || versionDigits > 9) {
       throw new IllegalArgumentException("versionDigits must be 1 to 9, got " + versionDigits);
     }
@@ -52,7 +65,7 @@ public record RegistrySettings(int schema, int layout, boolean versioned, boolea
   public RegistrySettings withMaterializer(String className, String materializerId) {
     Map<String, String> copy = new TreeMap<>(materializers);
     copy.put(className, materializerId);
-    return new RegistrySettings(schema, layout, versioned, mutable, versionDigits, copy);
+    return new RegistrySettings(schema, layout, versioned, mutable, versionDigits, copy, gracePeriodSeconds);
   }
 
   /**
@@ -61,9 +74,20 @@ public record RegistrySettings(int schema, int layout, boolean versioned, boolea
    * @param versioned see the class description
    * @param mutable see the class description
    * @param versionDigits see the class description
+   * @param gracePeriod see the class description, at least one second
    * @return the settings
    */
-  public static RegistrySettings create(boolean versioned, boolean mutable, int versionDigits) {
-    return new RegistrySettings(1, LAYOUT, versioned, mutable, versionDigits, Map.of());
+  public static RegistrySettings create(boolean versioned, boolean mutable, int versionDigits,
+      Duration gracePeriod) {
+    return new RegistrySettings(1, LAYOUT, versioned, mutable, versionDigits, Map.of(), gracePeriod.toSeconds());
+  }
+
+  /**
+   * The grace period.
+   *
+   * @return {@link #gracePeriodSeconds()} as a duration
+   */
+  public Duration gracePeriod() {
+    return Duration.ofSeconds(gracePeriodSeconds);
   }
 }

@@ -237,6 +237,11 @@ public final class InMemoryBlobStore implements BlobStore {
   }
 
   @Override
+  public Optional<Instant> now() {
+    return Optional.of(clock.instant());
+  }
+
+  @Override
   public synchronized boolean delete(String key, Condition condition) throws java.io.IOException {
     BlobStore.requireKey(key);
     count("delete");

@@ -39,6 +39,26 @@ public final class TestFiles {
   }
 
   /**
+   * Makes every regular file below {@code root} look {@code by} older: for a store on a filesystem (the local
+   * backend, S3Proxy's filesystem store), whose clock is the files' modification times, this is time passing.
+   * Only for storage nothing writes to meanwhile.
+   *
+   * @param root a directory
+   * @param by how much older
+   * @throws IOException on failure
+   */
+  public static void age(Path root, java.time.Duration by) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          java.time.Instant modified = Files.getLastModifiedTime(f).toInstant();
+          Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(modified.minus(by)));
+        }
+      }
+    }
+  }
+
+  /**
    * The hex sha256 of a file.
    *
    * @param file the file

@@ -17,7 +17,7 @@ import dev.arca.registry.internal.backend.CoreBackendContext;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.Stamped;
 import java.time.Clock;
-import java.time.Duration;
+
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -86,7 +86,7 @@ class CommitProtocolTest {
     ScriptedBlobStore store = ScriptedBlobStore.withoutConditionalDelete(data);
     try (Registry registry = Registry.builder().blobStore(store).mutable(true).build();
         Registry other = Registry.builder().blobStore(data).build();
-        Backend backend = new CoreBackendContext(Clock.systemUTC(), Duration.ofHours(1), false).objectStore(store)) {
+        Backend backend = new CoreBackendContext(Clock.systemUTC(), System::nanoTime, false).objectStore(store)) {
       registry.save("m@1.0.0", "first");
       Stamped<Manifest> read = backend.readManifest("m", Version.parse("1.0.0", 3)).orElseThrow();
       store.afterNextRead(CommitProtocolTest::manifestKey, () -> other.save("m@1.0.0", "acknowledged", overwrite()));

@@ -6,17 +6,17 @@ import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
 import dev.arca.registry.spi.BlobStore;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * The core's {@link BackendContext}: MVCC over object stores, probed for real conditional writes before the first
  * write when remote.
  */
-public record CoreBackendContext(Clock clock, Duration gracePeriod, boolean probe) implements BackendContext {
+public record CoreBackendContext(Clock clock, LongSupplier ticker, boolean probe) implements BackendContext {
 
   @Override
   public Backend objectStore(BlobStore store) {
-    return new ObjectStoreBackend(store, clock, gracePeriod, probe); // probes before its first write, not here
+    return new ObjectStoreBackend(store, clock, ticker, probe); // probes before its first write, not here
   }
 
   @Override

@@ -89,8 +89,8 @@ public final class CachingBackend implements Backend {
   }
 
   @Override
-  public StagedVersion stage(String name) throws IOException {
-    StagedVersion staged = remote.stage(name);
+  public StagedVersion stage(String name, Duration gracePeriod) throws IOException {
+    StagedVersion staged = remote.stage(name, gracePeriod);
     return new StagedVersion() {
       @Override
       public String uuid() {
@@ -203,8 +203,8 @@ public final class CachingBackend implements Backend {
   }
 
   @Override
-  public JanitorReport janitor(boolean apply) throws IOException {
-    return remote.janitor(apply);
+  public JanitorReport janitor(boolean apply, Duration gracePeriod) throws IOException {
+    return remote.janitor(apply, gracePeriod);
   }
 
   @Override

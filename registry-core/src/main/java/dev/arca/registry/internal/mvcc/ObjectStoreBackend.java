@@ -31,9 +31,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,8 +56,11 @@ import org.jspecify.annotations.Nullable;
  * replace the manifest by compare-and-swap with a tombstone, so they are atomic on every store, and a deleted
  * version's number is never committed again (docs/PROTOCOL.md).
  *
- * <p>A write attempt that has not committed within half the grace period of its start is refused at commit:
- * past that the janitor could already be removing its files.
+ * <p>Ages are the store's: the janitor compares the files' last-modified times with the store's clock, and
+ * replaced attempts with the time the store stamped on the manifest that replaced them; the grace period is the
+ * registry's (one for every process). A write attempt that has not committed within half the grace period of its
+ * start, by a monotonic clock, is refused at commit, since its files could then be old enough for the janitor;
+ * one whose commit returned only after a whole grace period checks that its files are all still there.
  *
  * <p>Opening writes nothing: the conditional-write probe runs before this instance's first write.
  *
@@ -66,21 +72,21 @@ public final class ObjectStoreBackend implements Backend {
 
   private final BlobStore store;
   private final Clock clock;
-  private final Duration grace;
+  private final LongSupplier ticker;
   private volatile boolean probed;
 
   /**
    * Runs the protocol over a store.
    *
    * @param store the store
-   * @param clock stamps manifests and uuids
-   * @param grace the janitor's grace period
+   * @param clock stamps manifests and uuids; the protocol's safety never depends on it
+   * @param ticker a monotonic clock in nanoseconds ({@code System::nanoTime}): how long a write attempt took
    * @param probe whether to check, before the first write, that a remote store really honours conditions
    */
-  public ObjectStoreBackend(BlobStore store, Clock clock, Duration grace, boolean probe) {
+  public ObjectStoreBackend(BlobStore store, Clock clock, LongSupplier ticker, boolean probe) {
     this.store = store;
     this.clock = clock;
-    this.grace = grace;
+    this.ticker = ticker;
     this.probed = !probe || !store.capabilities().remote();
   }
 
@@ -161,28 +167,37 @@ public final class ObjectStoreBackend implements Backend {
   }
 
   @Override
-  public StagedVersion stage(String name) throws IOException {
+  public StagedVersion stage(String name, Duration gracePeriod) throws IOException {
     Names.requireName(name);
     beforeWrite();
-    return new Attempt(name, Uuids.newUuid(clock), clock.instant());
+    return new Attempt(name, Uuids.newUuid(clock), gracePeriod);
   }
 
   @Override
   public Optional<Stamped<Manifest>> readManifest(String name, Version version) throws IOException {
-    return readStored(name, version).filter(s -> !s.value().isDeleted())
-        .map(s -> new Stamped<>(s.value().manifest(), s.etag()));
+    return readStored(name, version).filter(s -> !s.doc().isDeleted())
+        .map(s -> new Stamped<>(s.doc().manifest(), s.etag()));
   }
 
   @Override
   public Optional<String> tombstone(String name, Version version) throws IOException {
-    return readStored(name, version).filter(s -> s.value().isDeleted()).map(Stamped::etag);
+    return readStored(name, version).filter(s -> s.doc().isDeleted()).map(Stored::etag);
   }
 
-  private Optional<Stamped<StoredManifest>> readStored(String name, Version version) throws IOException {
+  /** A stored manifest document, its etag, and when the store last wrote it (by the store's clock). */
+  private record Stored(StoredManifest doc, String etag, Instant modified) {}
+
+  private Optional<Stored> readStored(String name, Version version) throws IOException {
     String key = Layout.manifest(name, version);
-    Optional<Stamped<StoredManifest>> stored = readDocument(key, StoredManifest.class, "manifest");
+    Optional<BlobContent> content = store.get(key);
+    if (content.isEmpty()) {
+      return Optional.empty();
+    }
+    BlobInfo info = content.get().info();
+    Optional<Stored> stored = Optional.of(new Stored(parse(key, content.get().readAllAndClose(),
+        StoredManifest.class, "manifest"), info.etag(), info.lastModified()));
     stored.ifPresent(s -> {
-      Manifest m = s.value().manifest();
+      Manifest m = s.doc().manifest();
       if (!m.name().equals(name) || !m.version().equals(version)) {
         throw new IntegrityException("manifest at " + scheme() + " key '" + key + "' describes " + m.name() + "@"
             + m.version() + ", not " + name + "@" + version + ": it was moved or tampered with");
@@ -262,31 +277,42 @@ public final class ObjectStoreBackend implements Backend {
     beforeWrite();
     String name = manifest.name();
     Version version = manifest.version();
-    Optional<Stamped<StoredManifest>> current = readStored(name, version);
-    if (current.isEmpty() || current.get().value().isDeleted() || !current.get().etag().equals(expectedEtag)) {
+    Optional<Stored> current = readStored(name, version);
+    if (current.isEmpty() || current.get().doc().isDeleted() || !current.get().etag().equals(expectedEtag)) {
       return false;
     }
     // The name's hint first: if the tombstone then lands and nothing else does, listing names still looks closer.
     store.put(Layout.deletedName(name), DELETED_HINT, Condition.IF_ABSENT);
     Instant now = clock.instant();
     StoredManifest.Deletion deletion = new StoredManifest.Deletion(now, Uuids.newUuid(clock));
-    StoredManifest tombstone = new StoredManifest(current.get().value().manifest(),
-        supersede(current.get().value(), now), deletion);
+    StoredManifest tombstone = new StoredManifest(current.get().doc().manifest(), supersede(current.get(), null), deletion);
     if (store.put(Layout.manifest(name, version), Json.write(tombstone), Condition.ifMatch(expectedEtag)).isEmpty()
-        && !readStored(name, version).map(s -> deletion.equals(s.value().deleted())).orElse(false)) {
+        && !readStored(name, version).map(s -> deletion.equals(s.doc().deleted())).orElse(false)) {
       return false; // changed meanwhile (and not by our own write behind a lost response)
     }
     store.put(Layout.deletedHint(name, version), DELETED_HINT, Condition.IF_ABSENT);
     return true;
   }
 
-  /** The attempts a replacement of {@code current} keeps for the grace period: its own, and younger ones. */
-  private List<StoredManifest.Superseded> supersede(StoredManifest current, Instant now) {
-    Instant cutoff = now.minus(grace);
+  /**
+   * The replaced attempts a document written over {@code current} records: its own attempt (replaced now, at the
+   * time the store will stamp on the new document) and those {@code current} recorded. The ones replaced by an
+   * earlier write get that write's time, which is {@code current}'s last-modified time by the store's clock; those
+   * replaced more than {@code grace} before it are dropped (the janitor no longer keeps their files). Dropping
+   * late is harmless, so a caller that does not know the grace period passes null and drops none.
+   */
+  private static List<StoredManifest.Superseded> supersede(Stored current, @Nullable Duration grace) {
+    Instant replacedAt = current.modified();
+    Instant cutoff = grace == null ? Instant.MIN : replacedAt.minus(grace);
     List<StoredManifest.Superseded> kept = new ArrayList<>();
-    current.superseded().stream().filter(s -> s.at().isAfter(cutoff)).forEach(kept::add);
-    if (!current.isDeleted()) {
-      kept.add(new StoredManifest.Superseded(current.manifest().uuid(), now));
+    for (StoredManifest.Superseded s : current.doc().superseded()) {
+      Instant at = s.at() != null ? s.at() : replacedAt;
+      if (at.isAfter(cutoff)) {
+        kept.add(new StoredManifest.Superseded(s.uuid(), at));
+      }
+    }
+    if (!current.doc().isDeleted()) {
+      kept.add(new StoredManifest.Superseded(current.doc().manifest().uuid(), null));
     }
     return kept;
   }
@@ -313,9 +339,8 @@ public final class ObjectStoreBackend implements Backend {
   }
 
   @Override
-  public JanitorReport janitor(boolean apply) throws IOException {
-    Instant now = clock.instant();
-    Instant cutoff = now.minus(grace);
+  public JanitorReport janitor(boolean apply, Duration gracePeriod) throws IOException {
+    Instant cutoff = storeNow().minus(gracePeriod);
     List<String> orphans = new ArrayList<>();
     long files = 0;
     long bytes = 0;
@@ -325,25 +350,31 @@ public final class ObjectStoreBackend implements Backend {
       if (name.isEmpty()) {
         continue;
       }
-      Optional<Set<String>> referenced = referencedAttempts(name.get(), cutoff, apply);
-      if (referenced.isEmpty()) {
-        continue; // an unreadable manifest may reference anything: leave this name alone
-      }
-      for (String attemptPrefix : store.listAll(namePrefix, true).prefixes()) {
-        String uuid = Layout.leaf(attemptPrefix);
-        if (referenced.get().contains(uuid)) {
-          continue;
-        }
+      // Attempts are listed before the manifests are read: a commit that landed before an attempt was listed is
+      // seen, and one that lands later must have started after its files were written, within the grace period.
+      List<String> attempts = store.listAll(namePrefix, true).prefixes();
+      Map<String, List<BlobInfo>> old = new LinkedHashMap<>();
+      for (String attemptPrefix : attempts) {
         List<BlobInfo> attemptFiles = store.listAll(attemptPrefix, false).blobs();
         if (attemptFiles.isEmpty()) {
           continue; // a prefix without objects (a filesystem-backed server's empty directory): nothing to reclaim
         }
-        Instant newest = Uuids.startOf(uuid).orElse(Instant.EPOCH);
-        for (BlobInfo f : attemptFiles) {
-          newest = f.lastModified().isAfter(newest) ? f.lastModified() : newest;
+        if (attemptFiles.stream().allMatch(f -> f.lastModified().isBefore(cutoff))) {
+          old.put(Layout.leaf(attemptPrefix), attemptFiles);
         }
-        if (!newest.isBefore(cutoff)) {
-          kept++;
+      }
+      Optional<Set<String>> referenced = referencedAttempts(name.get(), cutoff, apply);
+      if (referenced.isEmpty()) {
+        continue; // an unreadable manifest may reference anything: leave this name alone
+      }
+      for (String attemptPrefix : attempts) {
+        String uuid = Layout.leaf(attemptPrefix);
+        List<BlobInfo> attemptFiles = old.get(uuid);
+        if (referenced.get().contains(uuid)) {
+          continue;
+        }
+        if (attemptFiles == null) {
+          kept++; // young, or empty: an in-flight write, or a replaced one within the grace period
           continue;
         }
         orphans.add(name.get() + "/" + uuid);
@@ -360,14 +391,34 @@ public final class ObjectStoreBackend implements Backend {
   }
 
   /**
-   * Attempts referenced by a manifest of {@code name}, or replaced by one after {@code cutoff}; empty when a
-   * manifest cannot be read. An applied run writes the deletion hint a crashed delete left out.
+   * The store's time: its own clock where it tells it, else the time it stamps on a small object written for the
+   * purpose (and removed), so that no process's clock decides what is old.
+   */
+  private Instant storeNow() throws IOException {
+    Optional<Instant> told = store.now();
+    if (told.isPresent()) {
+      return told.get();
+    }
+    String key = Layout.PROBE + "clock-" + Uuids.newUuid(clock);
+    store.put(key, new byte[0], Condition.NONE);
+    try {
+      return store.head(key).orElseThrow(() -> new IOException("the janitor's clock object " + key
+          + " vanished right after it was written")).lastModified();
+    } finally {
+      store.delete(key, Condition.NONE);
+    }
+  }
+
+  /**
+   * Attempts referenced by a manifest of {@code name}, or replaced by one after {@code cutoff} (by the store's
+   * clock); empty when a manifest cannot be read. An applied run writes the deletion hint a crashed delete left
+   * out.
    */
   private Optional<Set<String>> referencedAttempts(String name, Instant cutoff, boolean apply) throws IOException {
     Set<String> referenced = new HashSet<>();
     VersionListing listing = listing(name);
     for (Version v : listing.committed()) {
-      Optional<Stamped<StoredManifest>> stored;
+      Optional<Stored> stored;
       try {
         stored = readStored(name, v);
       } catch (IntegrityException unreadable) {
@@ -376,13 +427,18 @@ public final class ObjectStoreBackend implements Backend {
       if (stored.isEmpty()) {
         continue;
       }
-      StoredManifest doc = stored.get().value();
+      StoredManifest doc = stored.get().doc();
       if (!doc.isDeleted()) {
         referenced.add(doc.manifest().uuid());
       } else if (apply && !listing.deleted().contains(v)) {
         store.put(Layout.deletedHint(name, v), DELETED_HINT, Condition.IF_ABSENT);
       }
-      doc.superseded().stream().filter(r -> r.at().isAfter(cutoff)).forEach(r -> referenced.add(r.uuid()));
+      for (StoredManifest.Superseded r : doc.superseded()) {
+        Instant replaced = r.at() != null ? r.at() : stored.get().modified();
+        if (replaced.isAfter(cutoff)) {
+          referenced.add(r.uuid());
+        }
+      }
     }
     return Optional.of(referenced);
   }
@@ -398,9 +454,12 @@ public final class ObjectStoreBackend implements Backend {
       return Optional.empty();
     }
     String etag = content.get().info().etag();
-    byte[] bytes = content.get().readAllAndClose();
+    return Optional.of(new Stamped<>(parse(key, content.get().readAllAndClose(), type, what), etag));
+  }
+
+  private <T> T parse(String key, byte[] bytes, Class<T> type, String what) {
     try {
-      return Optional.of(new Stamped<>(Json.read(bytes, type), etag));
+      return Json.read(bytes, type);
     } catch (Json.MalformedDocumentException e) {
       throw new IntegrityException(what + " at " + scheme() + " key '" + key + "' is malformed (" + e.getMessage()
           + "): it was truncated, corrupted or written by something else");
@@ -424,15 +483,21 @@ public final class ObjectStoreBackend implements Backend {
   private final class Attempt implements StagedVersion {
     private final String name;
     private final String uuid;
-    private final Instant started;
+    private final Duration grace;
+    private final long startedNanos;
     private final List<String> written = new ArrayList<>();
     private boolean committed;
     private boolean uncertain;
 
-    Attempt(String name, String uuid, Instant started) {
+    Attempt(String name, String uuid, Duration grace) {
       this.name = name;
       this.uuid = uuid;
-      this.started = started;
+      this.grace = grace;
+      this.startedNanos = ticker.getAsLong(); // before the first file: every file is younger than this
+    }
+
+    private Duration elapsed() {
+      return Duration.ofNanos(ticker.getAsLong() - startedNanos);
     }
 
     @Override
@@ -471,16 +536,17 @@ public final class ObjectStoreBackend implements Backend {
       if (!manifest.uuid().equals(uuid) || !manifest.name().equals(name)) {
         throw new IllegalArgumentException("manifest does not belong to this write attempt");
       }
-      Instant now = clock.instant();
-      if (Duration.between(started, now).compareTo(grace.dividedBy(2)) > 0) {
-        throw new RegistryException("write of " + name + " started at " + started + " and is committing at " + now
-            + ", more than half the janitor grace period (" + grace + ") later; the janitor may already be"
-            + " removing its files. Raise Registry.builder().gracePeriod(...) above twice the longest upload.");
+      Duration took = elapsed();
+      if (took.compareTo(grace.dividedBy(2)) > 0) {
+        throw new RegistryException("write of " + name + " took " + took + " before its commit, more than half"
+            + " the registry's janitor grace period (" + grace + "); the janitor may already be removing its"
+            + " files. Create the registry with a grace period above twice the longest upload"
+            + " (Registry.builder().gracePeriod(...)).");
       }
       String key = Layout.manifest(name, manifest.version());
       Optional<String> etag;
       try {
-        etag = put(key, manifest, expectedEtag, now);
+        etag = put(key, manifest, expectedEtag);
       } catch (IOException unknown) {
         // It may have landed: if the manifest there is ours, it did; if that cannot be told, keep the files.
         uncertain = true;
@@ -498,24 +564,41 @@ public final class ObjectStoreBackend implements Backend {
         etag = ownCommit(manifest.version());
       }
       committed |= etag.isPresent();
+      if (etag.isPresent() && elapsed().compareTo(grace) >= 0) {
+        requireFilesStillThere(manifest, etag.get());
+      }
       return etag;
     }
 
-    private Optional<String> put(String key, Manifest manifest, @Nullable String expectedEtag, Instant now)
-        throws IOException {
+    /**
+     * A commit that returned a whole grace period after the attempt started may have landed after the janitor
+     * judged the files old: if any is gone, the version is broken, so it is deleted again, and the save fails.
+     */
+    private void requireFilesStillThere(Manifest manifest, String etag) throws IOException {
+      Set<String> present = new HashSet<>();
+      store.listAll(Layout.attempt(name, uuid), false).blobs().forEach(b -> present.add(b.key()));
+      if (!present.containsAll(written)) {
+        deleteVersion(manifest, etag);
+        throw new RegistryException("the commit of " + name + "@" + manifest.version() + " returned after "
+            + elapsed() + ", longer than the registry's grace period (" + grace + "), and the janitor had removed"
+            + " some of its files meanwhile; the version was deleted again: save it anew", null, true);
+      }
+    }
+
+    private Optional<String> put(String key, Manifest manifest, @Nullable String expectedEtag) throws IOException {
       if (expectedEtag == null) {
         return store.put(key, Json.write(new StoredManifest(manifest, List.of())), Condition.IF_ABSENT);
       }
-      Optional<Stamped<StoredManifest>> current = readStored(name, manifest.version());
+      Optional<Stored> current = readStored(name, manifest.version());
       if (current.isEmpty() || !current.get().etag().equals(expectedEtag)) {
         return Optional.empty();
       }
-      if (current.get().value().isDeleted()) {
+      if (current.get().doc().isDeleted()) {
         // Saving an unversioned name again after a delete: its hint goes first, so a crash between the two
         // leaves a listed tombstone (read as absent), never a committed version that listing hides.
         store.delete(Layout.deletedHint(name, manifest.version()), Condition.NONE);
       }
-      StoredManifest replacement = new StoredManifest(manifest, supersede(current.get().value(), now));
+      StoredManifest replacement = new StoredManifest(manifest, supersede(current.get(), grace));
       return store.put(key, Json.write(replacement), Condition.ifMatch(expectedEtag));
     }
 
@@ -524,9 +607,8 @@ public final class ObjectStoreBackend implements Backend {
      * commit whose first response was lost sees its own write as a conflict (412), yet the version is ours.
      */
     private Optional<String> ownCommit(Version version) throws IOException {
-      Optional<Stamped<StoredManifest>> stored = readStored(name, version);
-      return stored.filter(s -> !s.value().isDeleted() && s.value().manifest().uuid().equals(uuid))
-          .map(Stamped::etag);
+      return readStored(name, version).filter(s -> !s.doc().isDeleted() && s.doc().manifest().uuid().equals(uuid))
+          .map(Stored::etag);
     }
 
     @Override

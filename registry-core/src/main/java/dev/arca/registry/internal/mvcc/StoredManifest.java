@@ -26,8 +26,11 @@ record StoredManifest(Manifest manifest, List<Superseded> superseded, @Nullable 
     return deleted != null;
   }
 
-  /** A write attempt this document no longer references, since {@code at}. */
-  record Superseded(String uuid, Instant at) {}
+  /**
+   * A write attempt this document no longer references, since {@code at} by the store's clock; null when it was
+   * replaced by this very document, whose last-modified time is then the moment.
+   */
+  record Superseded(String uuid, @Nullable Instant at) {}
 
   /** When the version was deleted, and a fresh id by which the deleter recognizes its own tombstone. */
   record Deletion(Instant at, String id) {}
