@@ -13,6 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +106,66 @@ class CacheTest {
       writer.save("m@1.0.0", "second", SaveOptions.defaults().withOnConflict(OnConflict.OVERWRITE));
 
       assertThat(reader.get("m@1.0.0")).isEqualTo("second");
+    }
+  }
+
+  @Test
+  void aManifestReadThatStartedBeforeAnOverwrite_doesNotRefillTheCacheAfterIt() throws Exception {
+    GatedBlobStore gated = new GatedBlobStore(remote);
+    ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "stale-reader"));
+    try (Registry registry = Registry.builder().blobStore(gated).mutable(true).cache(cacheDir, 1 << 20).build()) {
+      registry.save("m@1.0.0", "first");
+      CountDownLatch oldBytesRead = new CountDownLatch(1);
+      CompletableFuture<Void> overwriteAcknowledged = new CompletableFuture<>();
+      AtomicBoolean armed = new AtomicBoolean(true);
+      gated.gate((operation, key) -> {
+        if (Thread.currentThread().getName().equals("stale-reader") && key.endsWith("/1.0.0.json")
+            && armed.compareAndSet(true, false)) {
+          oldBytesRead.countDown();
+          overwriteAcknowledged.join();
+        }
+      });
+      Future<Object> staleRead = readerThread.submit(() -> registry.get("m@1.0.0"));
+      assertThat(oldBytesRead.await(30, TimeUnit.SECONDS)).as("the reader read the old manifest").isTrue();
+
+      registry.save("m@1.0.0", "second", SaveOptions.defaults().withOnConflict(OnConflict.OVERWRITE));
+      overwriteAcknowledged.complete(null);
+
+      assertThat(staleRead.get(30, TimeUnit.SECONDS)).as("a read that started first may answer the old value")
+          .isEqualTo("first");
+      assertThat(registry.get("m@1.0.0")).as("the next load after the overwrite").isEqualTo("second");
+    } finally {
+      readerThread.shutdownNow();
+    }
+  }
+
+  @Test
+  void aVersionListingThatStartedBeforeASave_doesNotRefillTheCacheAfterIt() throws Exception {
+    GatedBlobStore gated = new GatedBlobStore(remote);
+    ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "stale-lister"));
+    try (Registry registry = Registry.builder().blobStore(gated).cache(cacheDir, 1 << 20).build()) {
+      registry.save("m@1.0.0", "first");
+      CountDownLatch oldListingRead = new CountDownLatch(1);
+      CompletableFuture<Void> saveAcknowledged = new CompletableFuture<>();
+      AtomicBoolean armed = new AtomicBoolean(true);
+      gated.gate((operation, key) -> {
+        if (Thread.currentThread().getName().equals("stale-lister") && operation.equals("list")
+            && armed.compareAndSet(true, false)) {
+          oldListingRead.countDown();
+          saveAcknowledged.join();
+        }
+      });
+      Future<Object> staleRead = readerThread.submit(() -> registry.get("m"));
+      assertThat(oldListingRead.await(30, TimeUnit.SECONDS)).as("the reader listed the old versions").isTrue();
+
+      registry.save("m@1.0.1", "second");
+      saveAcknowledged.complete(null);
+
+      assertThat(staleRead.get(30, TimeUnit.SECONDS)).as("a read that started first may answer the old latest")
+          .isEqualTo("first");
+      assertThat(registry.get("m")).as("the latest version after the save").isEqualTo("second");
+    } finally {
+      readerThread.shutdownNow();
     }
   }
 

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,15 +45,67 @@ public final class CachingBackend implements Backend {
   private final Backend remote;
   private final DiskCache files;
   private final VerifyLevel verify;
-  private final Cache<VersionKey, Stamped<Manifest>> manifests;
-  private final Cache<String, List<Version>> versions;
+  private final FillGuardedCache<VersionKey, Stamped<Manifest>> manifests;
+  private final FillGuardedCache<String, List<Version>> versions;
 
   public CachingBackend(Backend remote, DiskCache files, VerifyLevel verify) {
     this.remote = remote;
     this.files = files;
     this.verify = verify;
-    this.manifests = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(MANIFEST_TTL).build();
-    this.versions = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(LIST_TTL).build();
+    this.manifests = new FillGuardedCache<>(MANIFEST_TTL);
+    this.versions = new FillGuardedCache<>(LIST_TTL);
+  }
+
+  /**
+   * A Caffeine cache in which an invalidation wins over every fill that read its value before it: a reader takes
+   * a ticket before asking the remote and fills with it; a writer bumps the key's generation once its change is
+   * acknowledged, then removes the entry. The fill compares generations inside Caffeine's per-key atomic compute,
+   * which the removal also takes, so a value read before the change is either removed after being stored or
+   * never stored. Generations are striped (a write to one key may cost a fill of another key in its stripe, never
+   * a stale answer), so the guard takes fixed memory however many keys pass through.
+   */
+  private static final class FillGuardedCache<K, V> {
+
+    private static final int STRIPES = 256;
+
+    private final Cache<K, V> cache;
+    private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+
+    FillGuardedCache(Duration ttl) {
+      this.cache = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl).build();
+    }
+
+    @Nullable V getIfPresent(K key) {
+      return cache.getIfPresent(key);
+    }
+
+    /** Taken before the remote is asked; hand it to {@link #fill}. */
+    long ticket(K key) {
+      return generations.get(stripe(key));
+    }
+
+    /** Stores a value read from the remote, unless the key was invalidated since its ticket was taken. */
+    void fill(K key, long ticket, V value) {
+      if (generations.get(stripe(key)) != ticket) {
+        return; // checked first too, so a losing fill does not rewrite (and re-time) the entry
+      }
+      cache.asMap().compute(key, (k, old) -> generations.get(stripe(k)) == ticket ? value : old);
+    }
+
+    /** Drops an entry a reader found gone; not a change, so concurrent fills stand. */
+    void remove(K key) {
+      cache.invalidate(key);
+    }
+
+    /** Called after a change to the key was acknowledged: no read begun before it may fill afterwards. */
+    void invalidate(K key) {
+      generations.incrementAndGet(stripe(key));
+      cache.invalidate(key);
+    }
+
+    private static int stripe(Object key) {
+      return Math.floorMod(key.hashCode() * 0x9E3779B9, STRIPES);
+    }
   }
 
   /** The disk cache. */
@@ -127,8 +180,9 @@ public final class CachingBackend implements Backend {
         return Optional.of(cached);
       }
     }
+    long ticket = manifests.ticket(key);
     Optional<Stamped<Manifest>> fresh = remote.readManifest(name, version);
-    fresh.ifPresentOrElse(m -> manifests.put(key, m), () -> manifests.invalidate(key));
+    fresh.ifPresentOrElse(m -> manifests.fill(key, ticket, m), () -> manifests.remove(key));
     return fresh;
   }
 
@@ -161,8 +215,9 @@ public final class CachingBackend implements Backend {
         return cached;
       }
     }
+    long ticket = versions.ticket(name);
     List<Version> fresh = remote.listVersions(name);
-    versions.put(name, List.copyOf(fresh));
+    versions.fill(name, ticket, List.copyOf(fresh));
     return fresh;
   }
 
