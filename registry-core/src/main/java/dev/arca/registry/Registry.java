@@ -1293,13 +1293,8 @@ public final class Registry implements Closeable {
       }
       if (cacheEnabled && opened.capabilities().remote()) {
         Path directory = cacheDirectory != null ? cacheDirectory : defaultCacheLocation();
-        try {
-          opened = new CachingBackend(opened, new DiskCache(directory, cacheBytes), verify);
-        } catch (IOException e) {
-          closeQuietly(opened);
-          throw new UncheckedIOException("cannot create the cache directory " + directory
-              + ": choose another with Registry.builder().cache(dir, bytes) or $ARCA_CACHE", e);
-        }
+        // nothing on disk yet: a cache that cannot be created falls back to remote reads (DiskCache's javadoc)
+        opened = new CachingBackend(opened, new DiskCache(directory, cacheBytes), verify);
       }
       try {
         return new Registry(this, opened);

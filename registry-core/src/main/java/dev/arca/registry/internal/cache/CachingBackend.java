@@ -16,9 +16,6 @@ import dev.arca.registry.spi.TagRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,8 +26,11 @@ import org.jspecify.annotations.Nullable;
  * A remote backend seen through the local cache: manifests and version lists in memory (Caffeine), file bytes
  * in a {@link DiskCache} keyed by sha256. Under {@link VerifyLevel#FULL} every manifest is read from the remote
  * (so a remote overwrite is seen, and an unreachable remote is an error, never a stale answer); file bytes are
- * content-addressed, so a cached copy is valid whenever it hashes right, which the reader checks while reading.
- * Writes go straight to the remote and drop what they change from the caches. Thread-safe.
+ * content-addressed, so a cached copy is valid whenever it hashes right, which the reader checks while reading
+ * (or, for readers that cannot start over, {@link #openChecked} before serving it). The disk cache never fails a
+ * read the remote can serve: its storage faults fall back to remote reads (see {@link DiskCache}). Writes go
+ * straight to the remote and, once acknowledged, drop what they change from the caches; a read begun before that
+ * does not put its older answer back. Thread-safe.
  */
 public final class CachingBackend implements Backend {
 
@@ -188,18 +188,22 @@ public final class CachingBackend implements Backend {
 
   @Override
   public InputStream openFile(Manifest manifest, FileEntry file) throws IOException {
-    if (!files.fits(file.size())) {
-      return remote.openFile(manifest, file);
-    }
-    DiskCache.Source source = () -> remote.openFile(manifest, file);
-    String what = manifest.name() + "@" + manifest.version() + " file '" + file.path() + "'";
-    Optional<Path> cached = files.lookup(file.sha256());
-    Path path = cached.isPresent() ? cached.get() : files.fetch(file.sha256(), file.size(), source, what);
-    try {
-      return Files.newInputStream(path);
-    } catch (NoSuchFileException evictedMeanwhile) {
-      return Files.newInputStream(files.fetch(file.sha256(), file.size(), source, what));
-    }
+    return open(manifest, file, false);
+  }
+
+  /**
+   * Opens a file like {@link #openFile}, but under INTEGRITY and FULL a cached copy is checked against the manifest
+   * before its first byte is served, and a corrupt one is dropped and fetched again. For readers that pass bytes
+   * on as they read them ({@code Registry.openFile}, {@code copyTo}), so cannot start over the way a load does when
+   * the check at the end of the stream fails. Costs one extra read of a cached file.
+   */
+  public InputStream openChecked(Manifest manifest, FileEntry file) throws IOException {
+    return open(manifest, file, verify != VerifyLevel.NONE);
+  }
+
+  private InputStream open(Manifest manifest, FileEntry file, boolean checkCached) throws IOException {
+    return files.open(file.sha256(), file.size(), checkCached, () -> remote.openFile(manifest, file),
+        manifest.name() + "@" + manifest.version() + " file '" + file.path() + "'");
   }
 
   @Override
