@@ -314,12 +314,20 @@ public final class Registry implements Closeable {
     Manifest manifest = info(key);
     FileEntry entry = manifest.file(path);
     try {
-      InputStream raw = backend.openFile(manifest, entry);
+      InputStream raw = openPassedOn(manifest, entry);
       return verify == VerifyLevel.NONE ? raw : new VerifyingInputStream(raw, entry.size(), entry.sha256(),
           describe(manifest) + " file '" + path + "'");
     } catch (IOException e) {
       throw backendError(e, describe(manifest) + " file '" + path + "'");
     }
+  }
+
+  /**
+   * Opens a file whose bytes are passed on as they are read, so a corrupt cached copy cannot be repaired by
+   * starting over the way {@link #loadManifest} does: the cache checks its copy before serving it.
+   */
+  private InputStream openPassedOn(Manifest manifest, FileEntry file) throws IOException {
+    return cache != null ? cache.openChecked(manifest, file) : backend.openFile(manifest, file);
   }
 
   /**
@@ -833,7 +841,7 @@ public final class Registry implements Closeable {
     try (StagedVersion staged = target.backend.stage(targetName)) {
       long bytes = 0;
       for (FileEntry file : source.files()) {
-        try (InputStream in = new VerifyingInputStream(backend.openFile(source, file), file.size(), file.sha256(),
+        try (InputStream in = new VerifyingInputStream(openPassedOn(source, file), file.size(), file.sha256(),
             describe(source) + " file '" + file.path() + "'"); OutputStream out = staged.create(file.path())) {
           bytes += LargeCopy.copy(in, out);
         }

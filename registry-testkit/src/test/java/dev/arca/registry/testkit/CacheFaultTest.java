@@ -239,6 +239,44 @@ class CacheFaultTest {
   }
 
   @Test
+  void corruptCachedFile_readThroughOpenFile_isDroppedAndRefetched() throws IOException {
+    Path cacheDir = work.resolve("cache");
+    byte[] data = random(10_000, 15);
+    try (Registry registry = open(cacheDir, 1 << 20)) {
+      registry.save("m@1.0.0", data);
+      registry.get("m@1.0.0", byte[].class);
+      Path cached = filesUnder(cacheDir.resolve("sha256")).get(0);
+      flipAByte(cached);
+
+      assertThat(readOpenFile(registry, "m@1.0.0")).isEqualTo(data);
+      assertThat(Files.readAllBytes(cached)).as("the cache holds the good bytes again").isEqualTo(data);
+    }
+  }
+
+  @Test
+  void corruptCachedFile_readThroughCopyTo_isDroppedAndRefetched() throws IOException {
+    Path cacheDir = work.resolve("cache");
+    byte[] data = random(10_000, 6);
+    try (Registry registry = open(cacheDir, 1 << 20);
+        Registry target = Registry.builder().blobStore(InMemoryBlobStore.create()).build()) {
+      registry.save("m@1.0.0", data);
+      registry.get("m@1.0.0", byte[].class);
+      Path cached = filesUnder(cacheDir.resolve("sha256")).get(0);
+      flipAByte(cached);
+
+      assertThat(registry.copyTo("m@1.0.0", target).copied()).isTrue();
+      assertThat(target.get("m@1.0.0", byte[].class)).isEqualTo(data);
+      assertThat(Files.readAllBytes(cached)).as("the cache holds the good bytes again").isEqualTo(data);
+    }
+  }
+
+  private static void flipAByte(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x40;
+    Files.write(file, bytes);
+  }
+
+  @Test
   void partialDownloadOfAProcessThatIsGone_isSwept_andALiveProcesssIsKept() throws Exception {
     Path cacheDir = work.resolve("cache");
     Path tmp = Files.createDirectories(cacheDir.resolve("tmp"));
