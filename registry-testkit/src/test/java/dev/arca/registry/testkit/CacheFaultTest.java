@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.arca.registry.FileEntry;
 import dev.arca.registry.IntegrityException;
 import dev.arca.registry.Registry;
+import dev.arca.registry.internal.cache.DiskCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,7 +27,6 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,43 +35,58 @@ import org.junit.jupiter.api.io.TempDir;
  * cached file is corrupt, every way of reading repairs it; it cleans up after killed processes; and it keeps its
  * bound under concurrent fetches.
  *
- * <p>The storage faults are real ones from the kernel, not mocks: the tests run as root, for whom permissions do
- * not stop a write, so a directory that cannot be created is made by putting a regular file where the directory
- * must go (ENOTDIR on every create beneath it), which is what a full or read-only disk does to the cache: every
- * create and write under it fails.
+ * <p>The storage faults are real ones from the kernel, not mocks. The tests run as root, for whom permissions do not
+ * stop a write, so each fault is made another way: a regular file where the cache directory's parent must be
+ * (ENOTDIR on every open and create beneath it, as an unwritable or unmounted cache directory), a shard that is a
+ * link to nowhere (the download succeeds, storing it fails), a directory where a cached file should be (it opens,
+ * every read fails with EISDIR, as a disk's I/O error), and a child JVM whose files may not grow past 256 KiB
+ * ({@code ulimit -f}: writes fail midway with EFBIG, as they do with ENOSPC on a full disk).
  */
 class CacheFaultTest {
 
   @TempDir Path work;
   private final InMemoryBlobStore remote = InMemoryBlobStore.builder().remote().build();
-  private final List<LogRecord> warnings = new ArrayList<>();
-  // held strongly: java.util.logging keeps loggers weakly, and the handler must outlive the test's own calls
-  private final Logger cacheLog = Logger.getLogger("dev.arca.registry.internal.cache.DiskCache");
-  private final Handler capture = new Handler() {
+  private final CacheLog cacheLog = new CacheLog();
+
+  @AfterEach
+  void releaseCacheLog() {
+    cacheLog.close();
+  }
+
+  /** Records what the disk cache logs, instead of printing it; {@link #close()} restores the logger. */
+  static final class CacheLog extends Handler {
+    // held strongly: java.util.logging keeps loggers weakly
+    private final Logger logger = Logger.getLogger(DiskCache.class.getName());
+    private final List<LogRecord> records = new ArrayList<>();
+
+    CacheLog() {
+      logger.setUseParentHandlers(false);
+      logger.setLevel(Level.ALL);
+      logger.addHandler(this);
+    }
+
+    synchronized List<LogRecord> warnings() {
+      return records.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).toList();
+    }
+
+    synchronized List<LogRecord> all() {
+      return List.copyOf(records);
+    }
+
     @Override
     public synchronized void publish(LogRecord record) {
-      if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-        warnings.add(record);
-      }
+      records.add(record);
     }
 
     @Override
     public void flush() {}
 
     @Override
-    public void close() {}
-  };
-
-  @BeforeEach
-  void captureCacheWarnings() {
-    cacheLog.addHandler(capture);
-    cacheLog.setUseParentHandlers(false); // the expected warnings are checked here, not printed
-  }
-
-  @AfterEach
-  void releaseCapture() {
-    cacheLog.setUseParentHandlers(true);
-    cacheLog.removeHandler(capture);
+    public void close() {
+      logger.removeHandler(this);
+      logger.setLevel(null);
+      logger.setUseParentHandlers(true);
+    }
   }
 
   private static byte[] random(int size, long seed) {
@@ -108,10 +123,6 @@ class CacheFaultTest {
     }
   }
 
-  private synchronized List<LogRecord> warnings() {
-    return List.copyOf(warnings);
-  }
-
   @Test
   void cacheDirectoryThatCannotBeCreated_everyReadStreamsFromTheRemote_andItIsLoggedOnce() throws IOException {
     Path notADirectory = Files.writeString(work.resolve("not-a-directory"), "a regular file");
@@ -127,8 +138,8 @@ class CacheFaultTest {
       assertThat(registry.copyTo("m@1.0.0", Registry.builder().blobStore(InMemoryBlobStore.create()).build())
           .copied()).isTrue();
     }
-    assertThat(warnings()).as("one warning for the faulty cache, not one per read").hasSize(1);
-    assertThat(warnings().get(0).getMessage()).contains(cacheDir.toString());
+    assertThat(cacheLog.warnings()).as("one warning for the faulty cache, not one per read").hasSize(1);
+    assertThat(cacheLog.warnings().get(0).getMessage()).contains(cacheDir.toString());
   }
 
   @Test
@@ -161,7 +172,7 @@ class CacheFaultTest {
       assertThat(readOpenFile(registry, "m@1.0.0")).isEqualTo(data);
       assertThat(filesUnder(cacheDir.resolve("tmp"))).as("no partial download left behind").isEmpty();
     }
-    assertThat(warnings()).hasSize(1);
+    assertThat(cacheLog.warnings()).hasSize(1);
   }
 
   @Test
@@ -184,22 +195,7 @@ class CacheFaultTest {
   /** Loads a 1 MiB file twice through a cache whose disk refuses it; prints what it saw. */
   static final class FileSizeLimitedChild {
     public static void main(String[] args) throws IOException {
-      List<LogRecord> records = new ArrayList<>();
-      Logger log = Logger.getLogger("dev.arca.registry.internal.cache.DiskCache");
-      log.setUseParentHandlers(false);
-      log.setLevel(Level.ALL);
-      log.addHandler(new Handler() {
-        @Override
-        public synchronized void publish(LogRecord record) {
-          records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      });
+      CacheLog log = new CacheLog();
       byte[] data = random(1 << 20, 20);
       int intact = 0;
       try (Registry registry = Registry.builder().blobStore(InMemoryBlobStore.builder().remote().build())
@@ -209,8 +205,8 @@ class CacheFaultTest {
           intact += java.util.Arrays.equals(registry.get("m@1.0.0", byte[].class), data) ? 1 : 0;
         }
       }
-      long warnings = records.stream().filter(r -> r.getLevel() == Level.WARNING).count();
-      long writeFailures = records.stream().filter(r -> r.getThrown() != null
+      long warnings = log.warnings().size();
+      long writeFailures = log.all().stream().filter(r -> r.getThrown() != null
           && String.valueOf(r.getThrown().getMessage()).contains("File too large")).count();
       System.out.println("loads intact: " + intact + ", cache warnings: " + warnings + ", write failures: "
           + writeFailures);
@@ -231,7 +227,7 @@ class CacheFaultTest {
       assertThat(registry.get("m@1.0.0", byte[].class)).isEqualTo(data);
       assertThat(readOpenFile(registry, "m@1.0.0")).isEqualTo(data);
     }
-    assertThat(warnings()).hasSize(1);
+    assertThat(cacheLog.warnings()).hasSize(1);
   }
 
   private static Path shardOf(Registry registry, Path cacheDir, String key) {

@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,59 +113,50 @@ class CacheTest {
 
   @Test
   void aManifestReadThatStartedBeforeAnOverwrite_doesNotRefillTheCacheAfterIt() throws Exception {
-    GatedBlobStore gated = new GatedBlobStore(remote);
-    ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "stale-reader"));
-    try (Registry registry = Registry.builder().blobStore(gated).mutable(true).cache(cacheDir, 1 << 20).build()) {
-      registry.save("m@1.0.0", "first");
-      CountDownLatch oldBytesRead = new CountDownLatch(1);
-      CompletableFuture<Void> overwriteAcknowledged = new CompletableFuture<>();
-      AtomicBoolean armed = new AtomicBoolean(true);
-      gated.gate((operation, key) -> {
-        if (Thread.currentThread().getName().equals("stale-reader") && key.endsWith("/1.0.0.json")
-            && armed.compareAndSet(true, false)) {
-          oldBytesRead.countDown();
-          overwriteAcknowledged.join();
-        }
-      });
-      Future<Object> staleRead = readerThread.submit(() -> registry.get("m@1.0.0"));
-      assertThat(oldBytesRead.await(30, TimeUnit.SECONDS)).as("the reader read the old manifest").isTrue();
+    List<Object> answers = readAcrossAChange("m@1.0.0", (operation, key) -> key.endsWith("/1.0.0.json"),
+        registry -> registry.save("m@1.0.0", "second", SaveOptions.defaults().withOnConflict(OnConflict.OVERWRITE)));
 
-      registry.save("m@1.0.0", "second", SaveOptions.defaults().withOnConflict(OnConflict.OVERWRITE));
-      overwriteAcknowledged.complete(null);
-
-      assertThat(staleRead.get(30, TimeUnit.SECONDS)).as("a read that started first may answer the old value")
-          .isEqualTo("first");
-      assertThat(registry.get("m@1.0.0")).as("the next load after the overwrite").isEqualTo("second");
-    } finally {
-      readerThread.shutdownNow();
-    }
+    assertThat(answers).as("the read begun before the overwrite, then the next load").containsExactly("first",
+        "second");
   }
 
   @Test
   void aVersionListingThatStartedBeforeASave_doesNotRefillTheCacheAfterIt() throws Exception {
+    List<Object> answers = readAcrossAChange("m", (operation, key) -> operation.equals("list"),
+        registry -> registry.save("m@1.0.1", "second"));
+
+    assertThat(answers).as("the latest version read before the save, then the next load").containsExactly("first",
+        "second");
+  }
+
+  /**
+   * Saves "first" as m@1.0.0, then loads {@code key} on another thread and holds that load between the store's
+   * answer to its first {@code held} call and what the load does with it, while this thread makes {@code change}
+   * (acknowledged before the load goes on). Returns what the held load answered, then what a load after it does.
+   */
+  private List<Object> readAcrossAChange(String key, BiPredicate<String, String> held, Consumer<Registry> change)
+      throws Exception {
     GatedBlobStore gated = new GatedBlobStore(remote);
-    ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "stale-lister"));
-    try (Registry registry = Registry.builder().blobStore(gated).cache(cacheDir, 1 << 20).build()) {
+    ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "held-reader"));
+    try (Registry registry = Registry.builder().blobStore(gated).mutable(true).cache(cacheDir, 1 << 20).build()) {
       registry.save("m@1.0.0", "first");
-      CountDownLatch oldListingRead = new CountDownLatch(1);
-      CompletableFuture<Void> saveAcknowledged = new CompletableFuture<>();
+      CountDownLatch answered = new CountDownLatch(1);
+      CompletableFuture<Void> changeAcknowledged = new CompletableFuture<>();
       AtomicBoolean armed = new AtomicBoolean(true);
-      gated.gate((operation, key) -> {
-        if (Thread.currentThread().getName().equals("stale-lister") && operation.equals("list")
+      gated.gate((operation, blobKey) -> {
+        if (Thread.currentThread().getName().equals("held-reader") && held.test(operation, blobKey)
             && armed.compareAndSet(true, false)) {
-          oldListingRead.countDown();
-          saveAcknowledged.join();
+          answered.countDown();
+          changeAcknowledged.join();
         }
       });
-      Future<Object> staleRead = readerThread.submit(() -> registry.get("m"));
-      assertThat(oldListingRead.await(30, TimeUnit.SECONDS)).as("the reader listed the old versions").isTrue();
+      Future<Object> heldRead = readerThread.submit(() -> registry.get(key));
+      assertThat(answered.await(30, TimeUnit.SECONDS)).as("the store answered the held reader").isTrue();
 
-      registry.save("m@1.0.1", "second");
-      saveAcknowledged.complete(null);
+      change.accept(registry);
+      changeAcknowledged.complete(null);
 
-      assertThat(staleRead.get(30, TimeUnit.SECONDS)).as("a read that started first may answer the old latest")
-          .isEqualTo("first");
-      assertThat(registry.get("m")).as("the latest version after the save").isEqualTo("second");
+      return List.of(heldRead.get(30, TimeUnit.SECONDS), registry.get(key));
     } finally {
       readerThread.shutdownNow();
     }
