@@ -327,12 +327,20 @@ public final class Registry implements Closeable {
     Manifest manifest = info(key);
     FileEntry entry = manifest.file(path);
     try {
-      InputStream raw = backend.openFile(manifest, entry);
+      InputStream raw = openPassedOn(manifest, entry);
       return verify == VerifyLevel.NONE ? raw : new VerifyingInputStream(raw, entry.size(), entry.sha256(),
           describe(manifest) + " file '" + path + "'");
     } catch (IOException e) {
       throw backendError(e, describe(manifest) + " file '" + path + "'");
     }
+  }
+
+  /**
+   * Opens a file whose bytes are passed on as they are read, so a corrupt cached copy cannot be repaired by
+   * starting over the way {@link #loadManifest} does: the cache checks its copy before serving it.
+   */
+  private InputStream openPassedOn(Manifest manifest, FileEntry file) throws IOException {
+    return cache != null ? cache.openChecked(manifest, file) : backend.openFile(manifest, file);
   }
 
   /**
@@ -888,7 +896,7 @@ public final class Registry implements Closeable {
     try (StagedVersion staged = target.backend.stage(targetName, target.current().gracePeriod())) {
       long bytes = 0;
       for (FileEntry file : source.files()) {
-        try (InputStream in = new VerifyingInputStream(backend.openFile(source, file), file.size(), file.sha256(),
+        try (InputStream in = new VerifyingInputStream(openPassedOn(source, file), file.size(), file.sha256(),
             describe(source) + " file '" + file.path() + "'"); OutputStream out = staged.create(file.path())) {
           bytes += LargeCopy.copy(in, out);
         }
@@ -1419,13 +1427,8 @@ public final class Registry implements Closeable {
       }
       if (cacheEnabled && opened.capabilities().remote()) {
         Path directory = cacheDirectory != null ? cacheDirectory : defaultCacheLocation();
-        try {
-          opened = new CachingBackend(opened, new DiskCache(directory, cacheBytes), verify);
-        } catch (IOException e) {
-          closeQuietly(opened);
-          throw new UncheckedIOException("cannot create the cache directory " + directory
-              + ": choose another with Registry.builder().cache(dir, bytes) or $ARCA_CACHE", e);
-        }
+        // nothing on disk yet: a cache that cannot be created falls back to remote reads (DiskCache's javadoc)
+        opened = new CachingBackend(opened, new DiskCache(directory, cacheBytes), verify);
       }
       try {
         return new Registry(this, opened);

@@ -13,6 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +108,57 @@ class CacheTest {
       writer.save("m@1.0.0", "second", SaveOptions.defaults().withOnConflict(OnConflict.OVERWRITE));
 
       assertThat(reader.get("m@1.0.0")).isEqualTo("second");
+    }
+  }
+
+  @Test
+  void aManifestReadThatStartedBeforeAnOverwrite_doesNotRefillTheCacheAfterIt() throws Exception {
+    List<Object> answers = readAcrossAChange("m@1.0.0", (operation, key) -> key.endsWith("/1.0.0.json"),
+        registry -> registry.save("m@1.0.0", "second", SaveOptions.defaults().withOnConflict(OnConflict.OVERWRITE)));
+
+    assertThat(answers).as("the read begun before the overwrite, then the next load").containsExactly("first",
+        "second");
+  }
+
+  @Test
+  void aVersionListingThatStartedBeforeASave_doesNotRefillTheCacheAfterIt() throws Exception {
+    List<Object> answers = readAcrossAChange("m", (operation, key) -> operation.equals("list"),
+        registry -> registry.save("m@1.0.1", "second"));
+
+    assertThat(answers).as("the latest version read before the save, then the next load").containsExactly("first",
+        "second");
+  }
+
+  /**
+   * Saves "first" as m@1.0.0, then loads {@code key} on another thread and holds that load between the store's
+   * answer to its first {@code held} call and what the load does with it, while this thread makes {@code change}
+   * (acknowledged before the load goes on). Returns what the held load answered, then what a load after it does.
+   */
+  private List<Object> readAcrossAChange(String key, BiPredicate<String, String> held, Consumer<Registry> change)
+      throws Exception {
+    GatedBlobStore gated = new GatedBlobStore(remote);
+    ExecutorService readerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "held-reader"));
+    try (Registry registry = Registry.builder().blobStore(gated).mutable(true).cache(cacheDir, 1 << 20).build()) {
+      registry.save("m@1.0.0", "first");
+      CountDownLatch answered = new CountDownLatch(1);
+      CompletableFuture<Void> changeAcknowledged = new CompletableFuture<>();
+      AtomicBoolean armed = new AtomicBoolean(true);
+      gated.gate((operation, blobKey) -> {
+        if (Thread.currentThread().getName().equals("held-reader") && held.test(operation, blobKey)
+            && armed.compareAndSet(true, false)) {
+          answered.countDown();
+          changeAcknowledged.join();
+        }
+      });
+      Future<Object> heldRead = readerThread.submit(() -> registry.get(key));
+      assertThat(answered.await(30, TimeUnit.SECONDS)).as("the store answered the held reader").isTrue();
+
+      change.accept(registry);
+      changeAcknowledged.complete(null);
+
+      return List.of(heldRead.get(30, TimeUnit.SECONDS), registry.get(key));
+    } finally {
+      readerThread.shutdownNow();
     }
   }
 

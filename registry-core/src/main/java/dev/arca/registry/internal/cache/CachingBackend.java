@@ -16,20 +16,21 @@ import dev.arca.registry.spi.TagRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A remote backend seen through the local cache: manifests and version lists in memory (Caffeine), file bytes
  * in a {@link DiskCache} keyed by sha256. Under {@link VerifyLevel#FULL} every manifest is read from the remote
  * (so a remote overwrite is seen, and an unreachable remote is an error, never a stale answer); file bytes are
- * content-addressed, so a cached copy is valid whenever it hashes right, which the reader checks while reading.
- * Writes go straight to the remote and drop what they change from the caches. Thread-safe.
+ * content-addressed, so a cached copy is valid whenever it hashes right, which the reader checks while reading
+ * (or, for readers that cannot start over, {@link #openChecked} before serving it). The disk cache never fails a
+ * read the remote can serve: its storage faults fall back to remote reads (see {@link DiskCache}). Writes go
+ * straight to the remote and, once acknowledged, drop what they change from the caches; a read begun before that
+ * does not put its older answer back. Thread-safe.
  */
 public final class CachingBackend implements Backend {
 
@@ -44,15 +45,67 @@ public final class CachingBackend implements Backend {
   private final Backend remote;
   private final DiskCache files;
   private final VerifyLevel verify;
-  private final Cache<VersionKey, Stamped<Manifest>> manifests;
-  private final Cache<String, List<Version>> versions;
+  private final FillGuardedCache<VersionKey, Stamped<Manifest>> manifests;
+  private final FillGuardedCache<String, List<Version>> versions;
 
   public CachingBackend(Backend remote, DiskCache files, VerifyLevel verify) {
     this.remote = remote;
     this.files = files;
     this.verify = verify;
-    this.manifests = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(MANIFEST_TTL).build();
-    this.versions = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(LIST_TTL).build();
+    this.manifests = new FillGuardedCache<>(MANIFEST_TTL);
+    this.versions = new FillGuardedCache<>(LIST_TTL);
+  }
+
+  /**
+   * A Caffeine cache in which an invalidation wins over every fill that read its value before it: a reader takes
+   * a ticket before asking the remote and fills with it; a writer bumps the key's generation once its change is
+   * acknowledged, then removes the entry. The fill compares generations inside Caffeine's per-key atomic compute,
+   * which the removal also takes, so a value read before the change is either removed after being stored or
+   * never stored. Generations are striped (a write to one key may cost a fill of another key in its stripe, never
+   * a stale answer), so the guard takes fixed memory however many keys pass through.
+   */
+  private static final class FillGuardedCache<K, V> {
+
+    private static final int STRIPES = 256;
+
+    private final Cache<K, V> cache;
+    private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+
+    FillGuardedCache(Duration ttl) {
+      this.cache = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(ttl).build();
+    }
+
+    @Nullable V getIfPresent(K key) {
+      return cache.getIfPresent(key);
+    }
+
+    /** Taken before the remote is asked; hand it to {@link #fill}. */
+    long ticket(K key) {
+      return generations.get(stripe(key));
+    }
+
+    /** Stores a value read from the remote, unless the key was invalidated since its ticket was taken. */
+    void fill(K key, long ticket, V value) {
+      if (generations.get(stripe(key)) != ticket) {
+        return; // checked first too, so a losing fill does not rewrite (and re-time) the entry
+      }
+      cache.asMap().compute(key, (k, old) -> generations.get(stripe(k)) == ticket ? value : old);
+    }
+
+    /** Drops an entry a reader found gone; not a change, so concurrent fills stand. */
+    void remove(K key) {
+      cache.invalidate(key);
+    }
+
+    /** Called after a change to the key was acknowledged: no read begun before it may fill afterwards. */
+    void invalidate(K key) {
+      generations.incrementAndGet(stripe(key));
+      cache.invalidate(key);
+    }
+
+    private static int stripe(Object key) {
+      return Math.floorMod(key.hashCode() * 0x9E3779B9, STRIPES);
+    }
   }
 
   /** The disk cache. */
@@ -127,25 +180,30 @@ public final class CachingBackend implements Backend {
         return Optional.of(cached);
       }
     }
+    long ticket = manifests.ticket(key);
     Optional<Stamped<Manifest>> fresh = remote.readManifest(name, version);
-    fresh.ifPresentOrElse(m -> manifests.put(key, m), () -> manifests.invalidate(key));
+    fresh.ifPresentOrElse(m -> manifests.fill(key, ticket, m), () -> manifests.remove(key));
     return fresh;
   }
 
   @Override
   public InputStream openFile(Manifest manifest, FileEntry file) throws IOException {
-    if (!files.fits(file.size())) {
-      return remote.openFile(manifest, file);
-    }
-    DiskCache.Source source = () -> remote.openFile(manifest, file);
-    String what = manifest.name() + "@" + manifest.version() + " file '" + file.path() + "'";
-    Optional<Path> cached = files.lookup(file.sha256());
-    Path path = cached.isPresent() ? cached.get() : files.fetch(file.sha256(), file.size(), source, what);
-    try {
-      return Files.newInputStream(path);
-    } catch (NoSuchFileException evictedMeanwhile) {
-      return Files.newInputStream(files.fetch(file.sha256(), file.size(), source, what));
-    }
+    return open(manifest, file, false);
+  }
+
+  /**
+   * Opens a file like {@link #openFile}, but under INTEGRITY and FULL a cached copy is checked against the manifest
+   * before its first byte is served, and a corrupt one is dropped and fetched again. For readers that pass bytes
+   * on as they read them ({@code Registry.openFile}, {@code copyTo}), so cannot start over the way a load does when
+   * the check at the end of the stream fails. Costs one extra read of a cached file.
+   */
+  public InputStream openChecked(Manifest manifest, FileEntry file) throws IOException {
+    return open(manifest, file, verify != VerifyLevel.NONE);
+  }
+
+  private InputStream open(Manifest manifest, FileEntry file, boolean checkCached) throws IOException {
+    return files.open(file.sha256(), file.size(), checkCached, () -> remote.openFile(manifest, file),
+        manifest.name() + "@" + manifest.version() + " file '" + file.path() + "'");
   }
 
   @Override
@@ -161,8 +219,9 @@ public final class CachingBackend implements Backend {
         return cached;
       }
     }
+    long ticket = versions.ticket(name);
     List<Version> fresh = remote.listVersions(name);
-    versions.put(name, List.copyOf(fresh));
+    versions.fill(name, ticket, List.copyOf(fresh));
     return fresh;
   }
 
