@@ -223,9 +223,8 @@ public final class Registry implements Closeable {
    */
   public BatchResult<Manifest> saveAll(Map<String, ?> items, SaveOptions options) {
     Set<String> seen = new HashSet<>();
-    int digits = settings.value().versionDigits();
     for (String key : items.keySet()) {
-      Optional<String> identity = explicitIdentity(key, digits);
+      Optional<String> identity = explicitIdentity(key, settings.value());
       if (identity.isPresent() && !seen.add(identity.get())) {
         throw new IllegalArgumentException("batch names " + identity.get() + " twice (as '" + key + "' and"
             + " another key): each (name, version) may appear once; nothing was saved");
@@ -240,14 +239,21 @@ public final class Registry implements Closeable {
     return new BatchResult<>(results);
   }
 
-  /** {@code name@canonical-version} for a key naming an explicit version; empty otherwise or when invalid. */
-  private static Optional<String> explicitIdentity(String key, int digits) {
+  /**
+   * {@code name@canonical-version} for a key whose target version is known before saving: an explicit version,
+   * or any version-less key in an unversioned registry (which has one version per name); empty otherwise or when
+   * invalid.
+   */
+  private static Optional<String> explicitIdentity(String key, RegistrySettings settings) {
     try {
       ObjectKey k = ObjectKey.parse(key);
+      if (k.version() == null && !settings.versioned() && k.tag() == null) {
+        return Optional.of(k.name() + "@" + Version.first(settings.versionDigits()));
+      }
       if (k.version() == null || k.version().equals("latest")) {
         return Optional.empty();
       }
-      return Optional.of(k.name() + "@" + Version.parse(k.version(), digits));
+      return Optional.of(k.name() + "@" + Version.parse(k.version(), settings.versionDigits()));
     } catch (IllegalArgumentException invalid) {
       return Optional.empty(); // an invalid key fails as its own item
     }
