@@ -239,21 +239,11 @@ public final class Registry implements Closeable {
     return new BatchResult<>(results);
   }
 
-  /**
-   * {@code name@canonical-version} for a key whose target version is known before saving: an explicit version,
-   * or any version-less key in an unversioned registry (which has one version per name); empty otherwise or when
-   * invalid.
-   */
+  /** {@code name@canonical-version} for a key whose target version is known before saving; empty otherwise. */
   private static Optional<String> explicitIdentity(String key, RegistrySettings settings) {
     try {
       ObjectKey k = ObjectKey.parse(key);
-      if (k.version() == null && !settings.versioned() && k.tag() == null) {
-        return Optional.of(k.name() + "@" + Version.first(settings.versionDigits()));
-      }
-      if (k.version() == null || k.version().equals("latest")) {
-        return Optional.empty();
-      }
-      return Optional.of(k.name() + "@" + Version.parse(k.version(), settings.versionDigits()));
+      return settings.versionSavedBy(k).map(v -> k.name() + "@" + v);
     } catch (IllegalArgumentException invalid) {
       return Optional.empty(); // an invalid key fails as its own item
     }
@@ -955,6 +945,15 @@ public final class Registry implements Closeable {
    */
   public dev.arca.registry.spi.Capabilities capabilities() {
     return backend.capabilities();
+  }
+
+  /**
+   * The backend's URI scheme, as in {@code s3} or {@code file}.
+   *
+   * @return the scheme
+   */
+  public String scheme() {
+    return backend.scheme();
   }
 
   /** Closes the backend. */

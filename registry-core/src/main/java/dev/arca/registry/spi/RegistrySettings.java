@@ -1,6 +1,9 @@
 package dev.arca.registry.spi;
 
+import dev.arca.registry.ObjectKey;
+import dev.arca.registry.Version;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -42,5 +45,25 @@ public record RegistrySettings(
     Map<String, String> copy = new TreeMap<>(materializers);
     copy.put(className, materializerId);
     return new RegistrySettings(schema, versioned, mutable, versionDigits, copy);
+  }
+
+  /**
+   * The version a save of {@code key} writes, when that is known before saving: the key's explicit version, or in
+   * an unversioned registry the one version every name has. Batch saves use it to refuse two keys naming one
+   * version before writing anything.
+   *
+   * @param key the key to save
+   * @return that version; empty when the save takes the next version, or the key names a tag or {@code latest}
+   *     (which a save refuses)
+   * @throws IllegalArgumentException when the key's version is malformed
+   */
+  public Optional<Version> versionSavedBy(ObjectKey key) {
+    if (key.tag() != null || "latest".equals(key.version())) {
+      return Optional.empty();
+    }
+    if (key.version() != null) {
+      return Optional.of(Version.parse(key.version(), versionDigits));
+    }
+    return versioned ? Optional.empty() : Optional.of(Version.first(versionDigits));
   }
 }
