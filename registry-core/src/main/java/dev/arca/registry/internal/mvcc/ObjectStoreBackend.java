@@ -210,6 +210,9 @@ public final class ObjectStoreBackend implements Backend {
 
   @Override
   public JanitorReport janitor(boolean apply) throws IOException {
+    if (apply) {
+      store.removeAbandonedWrites();
+    }
     Instant now = clock.instant();
     Instant cutoff = now.minus(grace);
     List<String> orphans = new ArrayList<>();
