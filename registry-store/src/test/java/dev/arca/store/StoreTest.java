@@ -183,13 +183,8 @@ class StoreTest {
   @Test
   void aNameAnotherProcessWritesIntoASecondMount_isAmbiguousOnceTheMemoryOfItsLocationExpires() {
     ManualClock clock = ManualClock.startingNow();
-    try (Store reader = Store.builder().mount("a", Registry.open(dir.resolve("a").toUri()))
-        .mount("b", Registry.open(dir.resolve("b").toUri())).defaultMount("a").clock(clock).build();
-        Registry otherProcess = Registry.open(dir.resolve("b").toUri())) {
-      reader.save("a/model", "A");
-      assertThat(reader.get("model")).isEqualTo("A");
-
-      otherProcess.save("model", "B");
+    try (Store reader = storeOverAAndB(clock)) {
+      rememberInA_thenAnotherProcessWritesIntoB(reader);
       clock.advance(Store.DEFAULT_LOCATION_MEMORY.plusMillis(1));
 
       assertThatThrownBy(() -> reader.get("model")).isInstanceOf(StoreAmbiguousObjectError.class)
@@ -201,19 +196,28 @@ class StoreTest {
 
   @Test
   void unqualifiedDelete_asksEveryMount_evenWhileTheLocationIsRemembered() {
-    ManualClock clock = ManualClock.startingNow();
-    try (Store reader = Store.builder().mount("a", Registry.open(dir.resolve("a").toUri()))
-        .mount("b", Registry.open(dir.resolve("b").toUri())).defaultMount("a").clock(clock).build();
-        Registry otherProcess = Registry.open(dir.resolve("b").toUri())) {
-      reader.save("a/model", "A");
-      assertThat(reader.get("model")).isEqualTo("A");
-
-      otherProcess.save("model", "B");
+    try (Store reader = storeOverAAndB(ManualClock.startingNow())) {
+      rememberInA_thenAnotherProcessWritesIntoB(reader);
 
       assertThatThrownBy(() -> reader.delete("model")).isInstanceOf(StoreAmbiguousObjectError.class)
           .hasMessageContaining("a and b");
       assertThat(reader.get("a/model")).isEqualTo("A");
       assertThat(reader.get("b/model")).isEqualTo("B");
+    }
+  }
+
+  /** A store over local mounts a (the default) and b, its location memory aged by {@code clock}. */
+  private Store storeOverAAndB(ManualClock clock) {
+    return Store.builder().mount("a", Registry.open(dir.resolve("a").toUri()))
+        .mount("b", Registry.open(dir.resolve("b").toUri())).defaultMount("a").clock(clock).build();
+  }
+
+  /** Saves model into a and reads it unqualified (remembering a); then another process writes model into b. */
+  private void rememberInA_thenAnotherProcessWritesIntoB(Store reader) {
+    reader.save("a/model", "A");
+    assertThat(reader.get("model")).isEqualTo("A");
+    try (Registry otherProcess = Registry.open(dir.resolve("b").toUri())) {
+      otherProcess.save("model", "B");
     }
   }
 
