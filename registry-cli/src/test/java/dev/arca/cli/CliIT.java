@@ -159,6 +159,25 @@ class CliIT {
   }
 
   @Test
+  void put_unqualified_inAConfiguredStoreWithNoDefaultMount_failsNamingTheMounts() throws Exception {
+    Path config = Files.writeString(dir.resolve("store.yaml"), """
+        mounts:
+          - name: staging
+            uri: %s
+          - name: prod
+            uri: %s
+        """.formatted(dir.resolve("staging").toUri(), dir.resolve("prod").toUri()));
+    randomFile("f.bin", 100, 5);
+
+    Result put = arca("--config", config.toString(), "put", "model", "f.bin");
+
+    assertOneLine(put, 3, "no default mount");
+    assertThat(put.stderr()).contains("[temp, staging, prod]", "staging/model");
+    assertThat(put.out()).doesNotContain("saved");
+    assertThat(arca("--config", config.toString(), "put", "staging/model", "f.bin").exit()).isZero();
+  }
+
+  @Test
   void gsStore_roundTripsThroughTheJar() throws Exception {
     try (GcsServer gcs = GcsServer.start()) {
       String store = "gs://" + gcs.createBucket() + "/cli?endpoint=" + gcs.endpoint() + "&credentials=none";

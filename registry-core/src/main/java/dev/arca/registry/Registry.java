@@ -236,9 +236,9 @@ public final class Registry implements Closeable {
    */
   public BatchResult<Manifest> saveAll(Map<String, ?> items, SaveOptions options) {
     Set<String> seen = new HashSet<>();
-    int digits = current().versionDigits();
+    RegistrySettings known = current();
     for (String key : items.keySet()) {
-      Optional<String> identity = explicitIdentity(key, digits);
+      Optional<String> identity = explicitIdentity(key, known);
       if (identity.isPresent() && !seen.add(identity.get())) {
         throw new IllegalArgumentException("batch names " + identity.get() + " twice (as '" + key + "' and"
             + " another key): each (name, version) may appear once; nothing was saved");
@@ -253,14 +253,11 @@ public final class Registry implements Closeable {
     return new BatchResult<>(results);
   }
 
-  /** {@code name@canonical-version} for a key naming an explicit version; empty otherwise or when invalid. */
-  private static Optional<String> explicitIdentity(String key, int digits) {
+  /** {@code name@canonical-version} for a key whose target version is known before saving; empty otherwise. */
+  private static Optional<String> explicitIdentity(String key, RegistrySettings settings) {
     try {
       ObjectKey k = ObjectKey.parse(key);
-      if (k.version() == null || k.version().equals("latest")) {
-        return Optional.empty();
-      }
-      return Optional.of(k.name() + "@" + Version.parse(k.version(), digits));
+      return settings.versionSavedBy(k).map(v -> k.name() + "@" + v);
     } catch (IllegalArgumentException invalid) {
       return Optional.empty(); // an invalid key fails as its own item
     }
@@ -1013,6 +1010,15 @@ public final class Registry implements Closeable {
    */
   public dev.arca.registry.spi.Capabilities capabilities() {
     return backend.capabilities();
+  }
+
+  /**
+   * The backend's URI scheme, as in {@code s3} or {@code file}.
+   *
+   * @return the scheme
+   */
+  public String scheme() {
+    return backend.scheme();
   }
 
   /** Closes the backend. */

@@ -14,11 +14,17 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,15 +38,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Routing</h2>
  * Keys are {@code [mount/]name[@version|#tag]}. A qualified key goes to its mount; an unknown mount is
- * {@link StoreLocationNotFound}, never a write somewhere else. An unqualified write goes to the default mount.
- * An unqualified read probes every mount at once: found in none is {@link ObjectNotFoundException}, in two or
- * more {@link StoreAmbiguousObjectError} naming them; where it was found is remembered, so reading it again
- * asks one mount. Writes and deletes into a read-only mount are {@link ReadOnlyMountException}.
+ * {@link StoreLocationNotFound}, never a write somewhere else. An unqualified write goes to the default mount;
+ * with none chosen it is {@link StoreLocationNotFound} naming the mounts (nothing is written). An unqualified
+ * read or delete probes every mount at once: found in none is {@link ObjectNotFoundException}, in two or more
+ * {@link StoreAmbiguousObjectError} naming them. {@link #exists} answers whether any mount holds the key. Writes
+ * and deletes into a read-only mount are {@link ReadOnlyMountException}.
+ *
+ * <h2>The location memory</h2>
+ * Where a read found a name is remembered for a short time ({@link Builder#locationMemory}, default one
+ * second), so reading it again meanwhile asks that one mount. After that the
+ * next read probes every mount again: a name another process writes into a second mount is ambiguous at most that
+ * long later. Writes through this store forget the name at once; deletes never use the memory.
  *
  * <h2>The temp mount</h2>
  * Every store has a mount named {@code temp}: a local registry in a fresh temporary directory, which cannot be
- * unmounted and is deleted when the store closes. It is the default mount until another is named, and again
- * when the default mount is unmounted.
+ * unmounted and is deleted when the store closes. Unqualified writes go there only while it is the store's only
+ * mount; otherwise name it ({@code temp/name}).
  *
  * <h2>Thread safety and lifecycle</h2>
  * Thread-safe. The store owns its mounts' registries and closes them when unmounted or closed.
@@ -50,23 +63,32 @@ public final class Store implements Closeable {
   /** The name of the temp mount. */
   public static final String TEMP = "temp";
 
+  /** How long a store remembers where a read found a name, unless {@link Builder#locationMemory} says. */
+  public static final Duration DEFAULT_LOCATION_MEMORY = Duration.ofSeconds(1);
+
   /**
    * A mount as the store reports it.
    *
    * @param name the mount's name
    * @param readOnly whether writes are refused
-   * @param isDefault whether unqualified writes go here
+   * @param isDefault whether unqualified writes go here (the chosen default, or {@code temp} when it is the only
+   *     mount)
    * @param scheme the backend's URI scheme
    */
   public record MountInfo(String name, boolean readOnly, boolean isDefault, String scheme) {}
 
   private record Mount(String name, Registry registry, boolean readOnly) {}
 
+  /** Where a read found a name, believed until {@code until}. */
+  private record Location(String mount, Instant until) {}
+
   private final Object lock = new Object();
   private volatile Map<String, Mount> mounts = Map.of();
-  private volatile String defaultMount = TEMP;
+  private volatile @Nullable String defaultMount;
   private final Path tempDirectory;
-  private final Map<String, String> locations = new ConcurrentHashMap<>();
+  private final Clock clock;
+  private final Duration locationMemory;
+  private final Map<String, Location> locations = new ConcurrentHashMap<>();
   private final ExecutorService probes = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "arca-store-probe");
     t.setDaemon(true);
@@ -74,6 +96,8 @@ public final class Store implements Closeable {
   });
 
   private Store(Builder builder) {
+    clock = builder.clock;
+    locationMemory = builder.locationMemory;
     try {
       tempDirectory = Files.createTempDirectory("arca-temp-");
     } catch (IOException e) {
@@ -132,7 +156,7 @@ public final class Store implements Closeable {
   }
 
   /**
-   * Removes a mount and closes its registry. Removing the default mount makes {@code temp} the default.
+   * Removes a mount and closes its registry. Removing the default mount leaves the store without one.
    *
    * @param name the mount
    * @throws IllegalArgumentException for {@code temp}, which cannot be removed
@@ -148,11 +172,11 @@ public final class Store implements Closeable {
       Map<String, Mount> copy = new LinkedHashMap<>(mounts);
       copy.remove(name);
       mounts = copy;
-      if (defaultMount.equals(name)) {
-        defaultMount = TEMP;
+      if (name.equals(defaultMount)) {
+        defaultMount = null;
       }
     }
-    locations.values().removeIf(name::equals);
+    locations.values().removeIf(l -> l.mount().equals(name));
     removed.registry().close();
   }
 
@@ -172,12 +196,13 @@ public final class Store implements Closeable {
   }
 
   /**
-   * The mount unqualified writes go to.
+   * The mount unqualified writes go to: the one chosen, or {@code temp} while it is the only mount.
    *
-   * @return its name
+   * @return its name; empty when unqualified writes are refused (several mounts, none chosen)
    */
-  public String defaultMount() {
-    return defaultMount;
+  public Optional<String> defaultMount() {
+    String chosen = defaultMount;
+    return chosen != null ? Optional.of(chosen) : mounts.size() == 1 ? Optional.of(TEMP) : Optional.empty();
   }
 
   /**
@@ -187,9 +212,9 @@ public final class Store implements Closeable {
    */
   public List<MountInfo> mounts() {
     List<MountInfo> infos = new ArrayList<>();
+    String target = defaultMount().orElse(null);
     for (Mount m : mounts.values()) {
-      infos.add(new MountInfo(m.name(), m.readOnly(), m.name().equals(defaultMount), m.registry().capabilities()
-          .remote() ? m.registry().toString() : "file"));
+      infos.add(new MountInfo(m.name(), m.readOnly(), m.name().equals(target), m.registry().scheme()));
     }
     return infos;
   }
@@ -227,7 +252,7 @@ public final class Store implements Closeable {
    */
   public Manifest save(String key, Object value, SaveOptions options) {
     StoreKey k = StoreKey.parse(key);
-    Mount m = writable(k.mount() != null ? k.mount() : defaultMount, k);
+    Mount m = writable(k.mount() != null ? k.mount() : requireDefaultMount(k), k);
     locations.remove(k.key().name());
     return m.registry().save(k.key().toString(), value, options);
   }
@@ -254,7 +279,7 @@ public final class Store implements Closeable {
     StoreKey k = StoreKey.parse(key);
     Mount m;
     try {
-      m = k.mount() != null ? require(k.mount()) : locate(k);
+      m = k.mount() != null ? require(k.mount()) : locate(k, false);
     } catch (ObjectNotFoundException e) {
       return false;
     }
@@ -321,7 +346,7 @@ public final class Store implements Closeable {
    */
   public Version tag(String key, String tag) {
     StoreKey k = StoreKey.parse(key);
-    Mount m = writable(mountFor(k).name(), k);
+    Mount m = writable(k.mount() != null ? k.mount() : locate(k, false).name(), k);
     return m.registry().tag(k.key().toString(), tag);
   }
 
@@ -337,23 +362,19 @@ public final class Store implements Closeable {
   }
 
   /**
-   * Whether a key resolves to a version in exactly one place (qualified: in its mount).
+   * Whether a key resolves to a version: in its mount when qualified, else in any mount (a name two mounts hold
+   * exists; reading it unqualified is {@link StoreAmbiguousObjectError}).
    *
    * @param key the key
    * @return true when it does
-   * @throws StoreAmbiguousObjectError when an unqualified key is in several mounts
    */
   public boolean exists(String key) {
     StoreKey k = StoreKey.parse(key);
     if (k.mount() != null) {
       return require(k.mount()).registry().exists(k.key().toString());
     }
-    try {
-      locate(k);
-      return true;
-    } catch (ObjectNotFoundException e) {
-      return false;
-    }
+    Optional<Mount> remembered = remembered(k);
+    return remembered.isPresent() || !holders(k).isEmpty();
   }
 
   /**
@@ -391,8 +412,17 @@ public final class Store implements Closeable {
    * @param items key to object, in iteration order
    * @param options applied to every item
    * @return one result per item, in order
+   * @throws IllegalArgumentException before writing anything, when two keys name the same version of one mount
    */
   public BatchResult<Manifest> saveAll(Map<String, ?> items, SaveOptions options) {
+    Set<String> seen = new HashSet<>();
+    for (String key : items.keySet()) {
+      Optional<String> identity = savedVersion(key);
+      if (identity.isPresent() && !seen.add(identity.get())) {
+        throw new IllegalArgumentException("batch names " + identity.get() + " twice (as '" + key + "' and"
+            + " another key): each (mount, name, version) may appear once; nothing was saved");
+      }
+    }
     List<BatchResult.Item<Manifest>> results = new ArrayList<>();
     items.forEach((key, value) -> results.add(item(key, () -> save(key, value, options))));
     return new BatchResult<>(results);
@@ -422,6 +452,20 @@ public final class Store implements Closeable {
     List<BatchResult.Item<Boolean>> results = new ArrayList<>();
     keys.forEach(key -> results.add(item(key, () -> remove(key))));
     return new BatchResult<>(results);
+  }
+
+  /** {@code mount/name@version} a save of the key writes when known before saving; empty otherwise or invalid. */
+  private Optional<String> savedVersion(String key) {
+    try {
+      StoreKey k = StoreKey.parse(key);
+      Mount m = mounts.get(k.mount() != null ? k.mount() : requireDefaultMount(k));
+      if (m == null) {
+        return Optional.empty();
+      }
+      return m.registry().settings().versionSavedBy(k.key()).map(v -> m.name() + "/" + k.key().name() + "@" + v);
+    } catch (RuntimeException invalid) {
+      return Optional.empty(); // an invalid key, or one with nowhere to go, fails as its own item
+    }
   }
 
   private static <T> BatchResult.Item<T> item(String key, java.util.function.Supplier<T> call) {
@@ -477,7 +521,7 @@ public final class Store implements Closeable {
 
   /**
    * A {@link Map} view: keys are {@code mount/name}, values the latest version, loaded on access; {@code put}
-   * saves (unqualified keys into the default mount) and returns null; {@code remove} deletes every version.
+   * saves (unqualified keys into the default mount, as {@link #save}) and returns null; {@code remove} deletes every version.
    *
    * @return the view
    */
@@ -595,21 +639,60 @@ public final class Store implements Closeable {
     return m;
   }
 
-  private Mount mountFor(StoreKey key) {
-    return key.mount() != null ? require(key.mount()) : locate(key);
+  /** The default mount for an unqualified write of {@code key}; refused when several mounts leave it open. */
+  private String requireDefaultMount(StoreKey key) {
+    return defaultMount().orElseThrow(() -> {
+      String example = mounts.keySet().stream().filter(n -> !n.equals(TEMP)).findFirst().orElse(TEMP);
+      return new StoreLocationNotFound("cannot write " + key + ": the store has no default mount and several"
+          + " mounts " + mounts.keySet() + "; qualify the key (e.g. " + example + "/" + key + ") or choose a"
+          + " default mount (default: true in the store config, or Store.Builder.defaultMount). Nothing was written");
+    });
   }
 
-  /** Finds the one mount holding an unqualified key: the remembered one if it still holds it, else all at once. */
-  private Mount locate(StoreKey key) {
-    String name = key.key().name();
-    String remembered = locations.get(name);
-    if (remembered != null) {
-      Mount m = mounts.get(remembered);
-      if (m != null && m.registry().exists(key.key().toString())) {
-        return m;
-      }
-      locations.remove(name);
+  private Mount mountFor(StoreKey key) {
+    return key.mount() != null ? require(key.mount()) : locate(key, true);
+  }
+
+  /** The mount a read found the key's name in within the location memory, if it still holds the key. */
+  private Optional<Mount> remembered(StoreKey key) {
+    Location location = locations.get(key.key().name());
+    if (location == null || !clock.instant().isBefore(location.until())) {
+      return Optional.empty();
     }
+    Mount m = mounts.get(location.mount());
+    return m != null && m.registry().exists(key.key().toString()) ? Optional.of(m) : Optional.empty();
+  }
+
+  /**
+   * Finds the one mount holding an unqualified key: for a read, the remembered one while the memory lasts;
+   * otherwise every mount is asked at once.
+   */
+  private Mount locate(StoreKey key, boolean read) {
+    if (read) {
+      Optional<Mount> remembered = remembered(key);
+      if (remembered.isPresent()) {
+        return remembered.get();
+      }
+    }
+    String name = key.key().name();
+    locations.remove(name);
+    List<Mount> hits = holders(key);
+    if (hits.isEmpty()) {
+      throw new ObjectNotFoundException(key + " is in none of the mounts " + mounts.keySet());
+    }
+    if (hits.size() > 1) {
+      List<String> names = hits.stream().map(Mount::name).toList();
+      throw new StoreAmbiguousObjectError(key + " is in mounts " + String.join(" and ", names) + ": qualify it, e.g. "
+          + names.get(0) + "/" + key);
+    }
+    if (read && !locationMemory.isZero()) {
+      locations.put(name, new Location(hits.get(0).name(), clock.instant().plus(locationMemory)));
+    }
+    return hits.get(0);
+  }
+
+  /** The mounts holding the key, asked concurrently, in mount order. */
+  private List<Mount> holders(StoreKey key) {
     List<Mount> all = List.copyOf(mounts.values());
     List<CompletableFuture<Boolean>> found = new ArrayList<>();
     for (Mount m : all) {
@@ -625,16 +708,7 @@ public final class Store implements Closeable {
         throw e.getCause() instanceof RuntimeException r ? r : e;
       }
     }
-    if (hits.isEmpty()) {
-      throw new ObjectNotFoundException(key + " is in none of the mounts " + mounts.keySet());
-    }
-    if (hits.size() > 1) {
-      List<String> names = hits.stream().map(Mount::name).toList();
-      throw new StoreAmbiguousObjectError(key + " is in mounts " + String.join(" and ", names) + ": qualify it, e.g. "
-          + names.get(0) + "/" + key);
-    }
-    locations.put(name, hits.get(0).name());
-    return hits.get(0);
+    return hits;
   }
 
   /**
@@ -643,6 +717,8 @@ public final class Store implements Closeable {
   public static final class Builder {
     private final Map<String, Mount> mounts = new LinkedHashMap<>();
     private @Nullable String defaultMount;
+    private Clock clock = Clock.systemUTC();
+    private Duration locationMemory = DEFAULT_LOCATION_MEMORY;
 
     private Builder() {}
 
@@ -674,13 +750,41 @@ public final class Store implements Closeable {
     }
 
     /**
-     * The mount unqualified writes go to (default: {@code temp}).
+     * The mount unqualified writes go to. Without one, unqualified writes are refused unless {@code temp} is the
+     * only mount.
      *
      * @param name a writable mount added to this builder
      * @return this builder
      */
     public Builder defaultMount(String name) {
       this.defaultMount = name;
+      return this;
+    }
+
+    /**
+     * How long a read's finding of where a name is stays trusted (default {@link Store#DEFAULT_LOCATION_MEMORY}): longer
+     * saves probes of every mount on repeated reads, but a name another process writes into a second mount is
+     * ambiguous only that long later. {@link Duration#ZERO} probes every mount on every read.
+     *
+     * @param value zero or more
+     * @return this builder
+     */
+    public Builder locationMemory(Duration value) {
+      if (value.isNegative()) {
+        throw new IllegalArgumentException("locationMemory must be zero or more, got " + value);
+      }
+      this.locationMemory = value;
+      return this;
+    }
+
+    /**
+     * The clock the location memory ages by (default the UTC system clock); tests advance it.
+     *
+     * @param value the clock
+     * @return this builder
+     */
+    public Builder clock(Clock value) {
+      this.clock = value;
       return this;
     }
 

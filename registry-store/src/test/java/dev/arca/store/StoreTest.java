@@ -2,6 +2,7 @@ package dev.arca.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.arca.backend.s3.S3BlobStore;
 import dev.arca.registry.BatchResult;
@@ -12,6 +13,7 @@ import dev.arca.registry.Registry;
 import dev.arca.registry.SaveOptions;
 import dev.arca.registry.Version;
 import dev.arca.registry.testkit.InMemoryBlobStore;
+import dev.arca.registry.testkit.ManualClock;
 import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.nio.file.Files;
@@ -105,14 +107,14 @@ class StoreTest {
   void tempMount_cannotBeRemoved_isTheFallbackDefault_andIsDeletedOnClose() {
     Path temp;
     try (Store fresh = Store.builder().build()) {
-      assertThat(fresh.defaultMount()).isEqualTo("temp");
+      assertThat(fresh.defaultMount()).contains("temp");
       fresh.save("scratch", "s");
       assertThat(fresh.names()).containsExactly("temp/scratch");
       assertThatThrownBy(() -> fresh.unmount("temp")).isInstanceOf(IllegalArgumentException.class);
       fresh.mount("other", Registry.open(dir.resolve("other").toUri()), false);
       fresh.setDefaultMount("other");
       fresh.unmount("other");
-      assertThat(fresh.defaultMount()).isEqualTo("temp");
+      assertThat(fresh.defaultMount()).as("temp is the only mount again").contains("temp");
       assertThat(fresh.mounts()).extracting(Store.MountInfo::name).containsExactly("temp");
       temp = fresh.tempDirectory();
       assertThat(temp).isDirectory();
@@ -139,7 +141,7 @@ class StoreTest {
     InMemoryBlobStore a = InMemoryBlobStore.create();
     InMemoryBlobStore b = InMemoryBlobStore.create();
     try (Store counted = Store.builder().mount("a", Registry.builder().blobStore(a).build())
-        .mount("b", Registry.builder().blobStore(b).build()).build()) {
+        .mount("b", Registry.builder().blobStore(b).build()).clock(ManualClock.startingNow()).build()) {
       counted.save("b/x", "value");
       long before = a.requests("list") + a.requests("get");
       assertThat(counted.get("x")).isEqualTo("value");
@@ -150,6 +152,109 @@ class StoreTest {
       assertThat(afterFirst).as("the first read probes mount a too").isGreaterThan(before);
       assertThat(a.requests("list") + a.requests("get")).as("the second read asks only b").isEqualTo(afterFirst);
     }
+  }
+
+  @Test
+  void unqualifiedWrite_withNoDefaultMount_isRefusedNamingTheMounts_andTempIsUsedOnlyWhenNamed() {
+    try (Store noDefault = Store.builder().mount("a", Registry.open(dir.resolve("a").toUri()))
+        .mount("b", Registry.open(dir.resolve("b").toUri())).build()) {
+      assertThat(noDefault.defaultMount()).isEmpty();
+      assertThat(noDefault.mounts()).noneMatch(Store.MountInfo::isDefault);
+
+      assertThatThrownBy(() -> noDefault.save("model", 1)).isInstanceOf(StoreLocationNotFound.class)
+          .hasMessageContaining("model").hasMessageContaining("no default mount")
+          .hasMessageContaining("[temp, a, b]").hasMessageContaining("a/model");
+      assertThatThrownBy(() -> noDefault.asMap().put("model", 1)).isInstanceOf(StoreLocationNotFound.class);
+      noDefault.save("temp/scratch", 2);
+
+      assertThat(noDefault.names()).containsExactly("temp/scratch");
+    }
+  }
+
+  @Test
+  void unmountingTheDefaultMount_leavesNoDefault_whileOtherMountsRemain() {
+    store.unmount("local");
+
+    assertThat(store.defaultMount()).isEmpty();
+    assertThatThrownBy(() -> store.save("model", 1)).isInstanceOf(StoreLocationNotFound.class)
+        .hasMessageContaining("no default mount");
+  }
+
+  @Test
+  void aNameAnotherProcessWritesIntoASecondMount_isAmbiguousOnceTheMemoryOfItsLocationExpires() {
+    ManualClock clock = ManualClock.startingNow();
+    try (Store reader = storeOverAAndB(clock)) {
+      rememberInA_thenAnotherProcessWritesIntoB(reader);
+      clock.advance(Store.DEFAULT_LOCATION_MEMORY.plusMillis(1));
+
+      assertThatThrownBy(() -> reader.get("model")).isInstanceOf(StoreAmbiguousObjectError.class)
+          .hasMessageContaining("a and b");
+      assertThatThrownBy(() -> reader.info("model")).isInstanceOf(StoreAmbiguousObjectError.class);
+      assertThat(reader.exists("model")).as("exists answers whether any mount holds it").isTrue();
+    }
+  }
+
+  @Test
+  void unqualifiedDelete_asksEveryMount_evenWhileTheLocationIsRemembered() {
+    try (Store reader = storeOverAAndB(ManualClock.startingNow())) {
+      rememberInA_thenAnotherProcessWritesIntoB(reader);
+
+      assertThatThrownBy(() -> reader.delete("model")).isInstanceOf(StoreAmbiguousObjectError.class)
+          .hasMessageContaining("a and b");
+      assertThat(reader.get("a/model")).isEqualTo("A");
+      assertThat(reader.get("b/model")).isEqualTo("B");
+    }
+  }
+
+  /** A store over local mounts a (the default) and b, its location memory aged by {@code clock}. */
+  private Store storeOverAAndB(ManualClock clock) {
+    return Store.builder().mount("a", Registry.open(dir.resolve("a").toUri()))
+        .mount("b", Registry.open(dir.resolve("b").toUri())).defaultMount("a").clock(clock).build();
+  }
+
+  /** Saves model into a and reads it unqualified (remembering a); then another process writes model into b. */
+  private void rememberInA_thenAnotherProcessWritesIntoB(Store reader) {
+    reader.save("a/model", "A");
+    assertThat(reader.get("model")).isEqualTo("A");
+    try (Registry otherProcess = Registry.open(dir.resolve("b").toUri())) {
+      otherProcess.save("model", "B");
+    }
+  }
+
+  @Test
+  void exists_onANameTwoMountsHold_isTrue() {
+    store.save("local/both", 1);
+    store.save("s3/both", 2);
+
+    assertThat(store.exists("both")).isTrue();
+    assertThat(store.containsKey("both")).isTrue();
+    assertThat(store.exists("neither")).isFalse();
+  }
+
+  @Test
+  void mounts_reportEachBackendsScheme() {
+    assertThat(store.mounts()).extracting(Store.MountInfo::name, Store.MountInfo::scheme)
+        .containsExactly(tuple("temp", "file"),
+            tuple("local", "file"), tuple("s3", "s3"));
+  }
+
+  @Test
+  void saveAll_withTwoKeysNamingOneVersion_isRejectedBeforeWritingAnything() {
+    Map<String, Object> sameVersion = new LinkedHashMap<>();
+    sameVersion.put("first", 0);
+    sameVersion.put("m@1", 1);
+    sameVersion.put("local/m@1.0.0", 2);
+    store.mount("flat", Registry.builder().uri(dir.resolve("flat").toUri()).versioned(false).build(), false);
+    Map<String, Object> unversioned = new LinkedHashMap<>();
+    unversioned.put("flat/x", 1);
+    unversioned.put("flat/x@1.0.0", 2);
+
+    assertThatThrownBy(() -> store.saveAll(sameVersion, SaveOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("local/m@1.0.0")
+        .hasMessageContaining("nothing was saved");
+    assertThatThrownBy(() -> store.saveAll(unversioned, SaveOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flat/x@1.0.0");
+    assertThat(store.names()).isEmpty();
   }
 
   @Test

@@ -16,10 +16,12 @@ import java.nio.channels.FileLock;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -54,8 +56,8 @@ import org.jspecify.annotations.Nullable;
  * A key maps to the path of the same segments. A segment longer than 200 characters (a long percent-encoded
  * name) is split into 200-character directories ending with {@code ~}; names starting with {@code ~} are temp
  * and lock files. Keys never contain {@code ~}, so neither can collide with a key. A temp file's name carries its
- * writer's pid; listings delete those whose writer is gone (a process killed mid-write), so the janitor, which
- * lists, leaves none behind.
+ * writer's pid; {@link #removeAbandonedWrites()}, which an applied janitor calls, deletes those whose writer is gone
+ * (a process killed mid-write). Listings only hide them, so a dry run changes nothing.
  *
  * <p>Thread-safe.
  */
@@ -210,10 +212,7 @@ public final class LocalBlobStore implements BlobStore {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         if (name.startsWith("~")) {
-          if (name.startsWith(TEMP_PREFIX)) {
-            sweepIfAbandoned(entry, name);
-          }
-          continue;
+          continue; // temp and lock files: removeAbandonedWrites reclaims a dead writer's temp files
         }
         BasicFileAttributes attributes;
         try {
@@ -232,6 +231,40 @@ public final class LocalBlobStore implements BlobStore {
       // a concurrent delete removed the directory: it has no entries
     }
     return children;
+  }
+
+  /**
+   * Deletes every temp file under the root whose writer process is gone (see {@link #sweepIfAbandoned}). Writers
+   * that are alive, and everything else, are left alone.
+   */
+  @Override
+  public void removeAbandonedWrites() throws IOException {
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+        String name = file.getFileName().toString();
+        if (name.startsWith(TEMP_PREFIX)) {
+          sweepIfAbandoned(file, name);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE; // removed meanwhile (a delete, or an emptied directory tidied)
+        }
+        throw e;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, @Nullable IOException e) throws IOException {
+        if (e != null && !(e instanceof NoSuchFileException)) {
+          throw e;
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
   }
 
   /**

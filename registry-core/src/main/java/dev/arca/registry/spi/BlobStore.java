@@ -157,6 +157,16 @@ public interface BlobStore extends Closeable {
   boolean delete(String key, Condition condition) throws IOException;
 
   /**
+   * Removes what writers that died mid-write left in the store's own bookkeeping (a local store's temp files),
+   * never an object. The janitor calls it on an applied run only: a dry run, and every other operation, leave
+   * such files in place (listings hide them). The default does nothing, for stores whose unfinished writes
+   * never leave anything behind.
+   *
+   * @throws IOException when the store cannot be read
+   */
+  default void removeAbandonedWrites() throws IOException {}
+
+  /**
    * Checks a key against the grammar above.
    *
    * @param key the candidate

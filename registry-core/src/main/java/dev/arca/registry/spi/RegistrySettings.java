@@ -1,7 +1,10 @@
 package dev.arca.registry.spi;
 
+import dev.arca.registry.ObjectKey;
+import dev.arca.registry.Version;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -89,5 +92,25 @@ public record RegistrySettings(int schema, int layout, boolean versioned, boolea
    */
   public Duration gracePeriod() {
     return Duration.ofSeconds(gracePeriodSeconds);
+  }
+
+  /**
+   * The version a save of {@code key} writes, when that is known before saving: the key's explicit version, or in
+   * an unversioned registry the one version every name has. Batch saves use it to refuse two keys naming one
+   * version before writing anything.
+   *
+   * @param key the key to save
+   * @return that version; empty when the save takes the next version, or the key names a tag or {@code latest}
+   *     (which a save refuses)
+   * @throws IllegalArgumentException when the key's version is malformed
+   */
+  public Optional<Version> versionSavedBy(ObjectKey key) {
+    if (key.tag() != null || "latest".equals(key.version())) {
+      return Optional.empty();
+    }
+    if (key.version() != null) {
+      return Optional.of(Version.parse(key.version(), versionDigits));
+    }
+    return versioned ? Optional.empty() : Optional.of(Version.first(versionDigits));
   }
 }

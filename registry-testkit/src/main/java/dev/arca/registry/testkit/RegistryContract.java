@@ -632,6 +632,18 @@ public abstract class RegistryContract {
   }
 
   @Test
+  void saveAll_inAnUnversionedRegistry_refusesANameGivenWithAndWithoutItsVersion() {
+    Registry registry = open(b -> b.versioned(false));
+    Map<String, Object> items = new LinkedHashMap<>();
+    items.put("a", 1);
+    items.put("a@1.0.0", 2);
+
+    assertThatThrownBy(() -> registry.saveAll(items)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a@1.0.0").hasMessageContaining("nothing was saved");
+    assertThat(registry.names()).isEmpty();
+  }
+
+  @Test
   void loadAll_andDeleteAll_reportPerItem() {
     Registry registry = open();
     registry.put("a", "A");

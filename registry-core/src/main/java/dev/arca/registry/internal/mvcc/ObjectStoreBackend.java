@@ -340,6 +340,9 @@ public final class ObjectStoreBackend implements Backend {
 
   @Override
   public JanitorReport janitor(boolean apply, Duration gracePeriod) throws IOException {
+    if (apply) {
+      store.removeAbandonedWrites();
+    }
     Instant cutoff = storeNow().minus(gracePeriod);
     List<String> orphans = new ArrayList<>();
     long files = 0;
