@@ -43,7 +43,9 @@ public final class InMemoryBlobStore implements BlobStore {
 
   private InMemoryBlobStore(Builder builder) {
     this.clock = builder.clock;
-    this.capabilities = Capabilities.full().withRemote(builder.remote);
+    Capabilities full = Capabilities.full().withRemote(builder.remote);
+    this.capabilities = builder.conditionalDelete ? full : new Capabilities(full.conditionalCreate(),
+        full.conditionalReplace(), false, full.maxNameLength(), full.remote());
     this.honorConditions = builder.honorConditions;
     this.pageSize = builder.pageSize;
   }
@@ -244,7 +246,8 @@ public final class InMemoryBlobStore implements BlobStore {
     if (current == null) {
       return false;
     }
-    if (honorConditions && condition instanceof Condition.IfMatch m && !current.etag().equals(m.etag())) {
+    if (honorConditions && capabilities.conditionalDelete() && condition instanceof Condition.IfMatch m
+        && !current.etag().equals(m.etag())) {
       return false;
     }
     data.remove(key);
@@ -272,6 +275,7 @@ public final class InMemoryBlobStore implements BlobStore {
     private Clock clock = Clock.systemUTC();
     private boolean remote;
     private boolean honorConditions = true;
+    private boolean conditionalDelete = true;
     private int pageSize = 1000;
 
     private Builder() {}
@@ -304,6 +308,17 @@ public final class InMemoryBlobStore implements BlobStore {
      */
     public Builder ignoringConditions() {
       this.honorConditions = false;
+      return this;
+    }
+
+    /**
+     * Declares {@code capabilities().conditionalDelete()} false and, like S3 before it offered conditional
+     * deletes, ignores the condition of a delete: the core must not rely on it.
+     *
+     * @return this builder
+     */
+    public Builder withoutConditionalDelete() {
+      this.conditionalDelete = false;
       return this;
     }
 
