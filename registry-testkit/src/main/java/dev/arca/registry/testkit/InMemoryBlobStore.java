@@ -8,7 +8,6 @@ import dev.arca.registry.spi.Capabilities;
 import dev.arca.registry.spi.Condition;
 import dev.arca.registry.spi.ListPage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,35 +134,10 @@ public final class InMemoryBlobStore implements BlobStore {
   @Override
   public BlobOutput create(String key, Condition condition) {
     BlobStore.requireKey(key);
-    return new BlobOutput() {
-      private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      private boolean done;
-
-      @Override
-      public void write(int b) {
-        buffer.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        buffer.write(b, off, len);
-      }
-
-      @Override
-      public Optional<String> commit() throws java.io.IOException {
-        if (done) {
-          throw new IllegalStateException("already committed or closed");
-        }
-        done = true;
-        count("put");
-        return putIf(key, buffer.toByteArray(), condition);
-      }
-
-      @Override
-      public void close() {
-        done = true;
-      }
-    };
+    return new BufferedBlobOutput(bytes -> {
+      count("put");
+      return putIf(key, bytes, condition);
+    });
   }
 
   private synchronized Optional<String> putIf(String key, byte[] bytes, Condition condition) {

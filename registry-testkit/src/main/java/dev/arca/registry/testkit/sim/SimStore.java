@@ -7,8 +7,8 @@ import dev.arca.registry.spi.BlobStore;
 import dev.arca.registry.spi.Capabilities;
 import dev.arca.registry.spi.Condition;
 import dev.arca.registry.spi.ListPage;
+import dev.arca.registry.testkit.BufferedBlobOutput;
 import dev.arca.registry.testkit.InMemoryBlobStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -99,39 +99,11 @@ final class SimStore implements BlobStore {
   @Override
   public BlobOutput create(String key, Condition condition) {
     BlobStore.requireKey(key);
-    return new BlobOutput() {
-      private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      private boolean done;
-
-      @Override
-      public void write(int b) {
-        buffer.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        buffer.write(b, off, len);
-      }
-
-      @Override
-      public Optional<String> commit() throws IOException {
-        if (done) {
-          throw new IllegalStateException("already committed or closed");
-        }
-        done = true;
-        byte[] bytes = buffer.toByteArray();
-        return call(new Call("put", key, describe(condition), true), () -> {
-          Optional<String> etag = raw.put(key, bytes, condition);
-          etag.ifPresent(e -> ledger.wrote(process, key, e, condition));
-          return etag;
-        });
-      }
-
-      @Override
-      public void close() {
-        done = true;
-      }
-    };
+    return new BufferedBlobOutput(bytes -> call(new Call("put", key, describe(condition), true), () -> {
+      Optional<String> etag = raw.put(key, bytes, condition);
+      etag.ifPresent(e -> ledger.wrote(process, key, e, condition));
+      return etag;
+    }));
   }
 
   @Override
