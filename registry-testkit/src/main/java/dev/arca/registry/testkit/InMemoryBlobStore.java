@@ -8,7 +8,6 @@ import dev.arca.registry.spi.Capabilities;
 import dev.arca.registry.spi.Condition;
 import dev.arca.registry.spi.ListPage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +42,9 @@ public final class InMemoryBlobStore implements BlobStore {
 
   private InMemoryBlobStore(Builder builder) {
     this.clock = builder.clock;
-    this.capabilities = Capabilities.full().withRemote(builder.remote);
+    Capabilities full = Capabilities.full().withRemote(builder.remote);
+    this.capabilities = builder.conditionalDelete ? full : new Capabilities(full.conditionalCreate(),
+        full.conditionalReplace(), false, full.maxNameLength(), full.remote());
     this.honorConditions = builder.honorConditions;
     this.pageSize = builder.pageSize;
   }
@@ -133,35 +134,10 @@ public final class InMemoryBlobStore implements BlobStore {
   @Override
   public BlobOutput create(String key, Condition condition) {
     BlobStore.requireKey(key);
-    return new BlobOutput() {
-      private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      private boolean done;
-
-      @Override
-      public void write(int b) {
-        buffer.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        buffer.write(b, off, len);
-      }
-
-      @Override
-      public Optional<String> commit() throws java.io.IOException {
-        if (done) {
-          throw new IllegalStateException("already committed or closed");
-        }
-        done = true;
-        count("put");
-        return putIf(key, buffer.toByteArray(), condition);
-      }
-
-      @Override
-      public void close() {
-        done = true;
-      }
-    };
+    return new BufferedBlobOutput(bytes -> {
+      count("put");
+      return putIf(key, bytes, condition);
+    });
   }
 
   private synchronized Optional<String> putIf(String key, byte[] bytes, Condition condition) {
@@ -249,7 +225,8 @@ public final class InMemoryBlobStore implements BlobStore {
     if (current == null) {
       return false;
     }
-    if (honorConditions && condition instanceof Condition.IfMatch m && !current.etag().equals(m.etag())) {
+    if (honorConditions && capabilities.conditionalDelete() && condition instanceof Condition.IfMatch m
+        && !current.etag().equals(m.etag())) {
       return false;
     }
     data.remove(key);
@@ -277,6 +254,7 @@ public final class InMemoryBlobStore implements BlobStore {
     private Clock clock = Clock.systemUTC();
     private boolean remote;
     private boolean honorConditions = true;
+    private boolean conditionalDelete = true;
     private int pageSize = 1000;
 
     private Builder() {}
@@ -309,6 +287,17 @@ public final class InMemoryBlobStore implements BlobStore {
      */
     public Builder ignoringConditions() {
       this.honorConditions = false;
+      return this;
+    }
+
+    /**
+     * Declares {@code capabilities().conditionalDelete()} false and, like S3 before it offered conditional
+     * deletes, ignores the condition of a delete: the core must not rely on it.
+     *
+     * @return this builder
+     */
+    public Builder withoutConditionalDelete() {
+      this.conditionalDelete = false;
       return this;
     }
 
