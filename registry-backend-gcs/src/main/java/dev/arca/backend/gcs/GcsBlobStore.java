@@ -80,13 +80,18 @@ public final class GcsBlobStore implements BlobStore {
   private static final int REREADS = 20;
 
   private final Storage storage;
+  /** The same client without retries: {@link #delete} retries itself, to know whether an attempt went unanswered. */
+  private final Storage deletes;
+  private final int maxAttempts;
   private final String bucket;
   private final String prefix;
   private final int chunkSize;
   private final GcsFailures failures;
 
-  private GcsBlobStore(Builder b, Storage storage, GcsFailures failures) {
+  private GcsBlobStore(Builder b, Storage storage, Storage deletes, GcsFailures failures) {
     this.storage = storage;
+    this.deletes = deletes;
+    this.maxAttempts = b.maxAttempts;
     this.bucket = b.bucket;
     this.prefix = b.prefix;
     this.chunkSize = b.chunkSize;
@@ -227,26 +232,49 @@ public final class GcsBlobStore implements BlobStore {
     return new ListPage(blobs, prefixes, next == null || next.isEmpty() ? null : next);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Retried here, not by the client: a 404 after an attempt that went unanswered (a lost response, a 5xx)
+   * means that attempt most likely deleted the object, so it reports true.
+   */
   @Override
-  public boolean delete(String key, Condition condition) {
+  public boolean delete(String key, Condition condition) throws IOException {
     String full = prefix + BlobStore.requireKey(key);
-    try {
-      if (condition instanceof Condition.IfMatch match) {
-        return storage.delete(BlobId.of(bucket, full), Storage.BlobSourceOption.generationMatch(generation(match)));
+    Storage.BlobSourceOption[] options = condition instanceof Condition.IfMatch match
+        ? new Storage.BlobSourceOption[] {Storage.BlobSourceOption.generationMatch(generation(match))}
+        : new Storage.BlobSourceOption[0];
+    boolean unanswered = false;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return deletes.delete(BlobId.of(bucket, full), options) || unanswered;
+      } catch (StorageException e) {
+        if (e.getCode() == 412) {
+          return false;
+        }
+        BackendException failure = failures.failure("DELETE", full, e);
+        if (!failure.retryable() || attempt >= maxAttempts) {
+          throw failure;
+        }
+        unanswered = true;
+        try {
+          Thread.sleep(Math.min(5_000, 100L << (attempt - 1))); // the backoff the client's own retries use
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted deleting " + full);
+        }
       }
-      return storage.delete(BlobId.of(bucket, full));
-    } catch (StorageException e) {
-      if (e.getCode() == 412) {
-        return false;
-      }
-      throw failures.failure("DELETE", full, e);
     }
   }
 
   @Override
   public void close() throws IOException {
     try {
-      storage.close();
+      try {
+        storage.close();
+      } finally {
+        deletes.close();
+      }
     } catch (Exception e) {
       throw new IOException("closing the GCS client", e);
     }
@@ -591,23 +619,24 @@ public final class GcsBlobStore implements BlobStore {
         Endpoints.requireSecure("GCS endpoint", endpoint, allowHttp);
       }
       GcsFailures failures = new GcsFailures(bucket, endpoint);
+      RetrySettings retries = RetrySettings.newBuilder()
+          .setMaxAttempts(maxAttempts)
+          .setTotalTimeoutDuration(requestTimeout)
+          .setInitialRetryDelayDuration(Duration.ofMillis(100))
+          .setRetryDelayMultiplier(2)
+          .setMaxRetryDelayDuration(Duration.ofSeconds(5))
+          .setInitialRpcTimeoutDuration(requestTimeout)
+          .setMaxRpcTimeoutDuration(requestTimeout)
+          .setRpcTimeoutMultiplier(1)
+          .build();
       StorageOptions.Builder options = StorageOptions.http()
           .setCredentials(resolveCredentials(failures))
           .setTransportOptions(HttpTransportOptions.newBuilder()
               .setConnectTimeout(millis(connectTimeout)).setReadTimeout(millis(connectTimeout)).build())
-          .setRetrySettings(RetrySettings.newBuilder()
-              .setMaxAttempts(maxAttempts)
-              .setTotalTimeoutDuration(requestTimeout)
-              .setInitialRetryDelayDuration(Duration.ofMillis(100))
-              .setRetryDelayMultiplier(2)
-              .setMaxRetryDelayDuration(Duration.ofSeconds(5))
-              .setInitialRpcTimeoutDuration(requestTimeout)
-              .setMaxRpcTimeoutDuration(requestTimeout)
-              .setRpcTimeoutMultiplier(1)
-              .build())
+          .setRetrySettings(retries)
           .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize))
-          // Every call is safe to repeat here: writes are conditional or to fresh keys, and a repeated write or
-          // delete that meets its own earlier success is recognized (412 with our bytes, 404 after a delete).
+          // Every call is safe to repeat here: writes are conditional or to fresh keys, and a repeated write that
+          // meets its own earlier success is recognized (412 with our bytes); deletes retry themselves (see delete).
           .setStorageRetryStrategy(StorageRetryStrategy.getUniformStorageRetryStrategy());
       if (endpoint != null) {
         options.setHost(endpoint.toString().replaceAll("/+$", ""));
@@ -629,7 +658,8 @@ public final class GcsBlobStore implements BlobStore {
         closeQuietly(storage);
         throw e;
       }
-      return new GcsBlobStore(this, storage, failures);
+      Storage deletes = options.setRetrySettings(retries.toBuilder().setMaxAttempts(1).build()).build().getService();
+      return new GcsBlobStore(this, storage, deletes, failures);
     }
 
     private Credentials resolveCredentials(GcsFailures failures) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads that meet a fault at one exact request, played by a proxy between the client and the
+ * Reads and deletes that meet a fault at one exact request, played by a proxy between the client and the
  * testkit's GCS server while a second store, straight on the server, replaces the object.
  */
 class GcsRetriesTest {
@@ -111,6 +111,26 @@ class GcsRetriesTest {
 
       assertThat(e).hasMessageContaining("doc").hasMessageContaining("replaced");
       assertThat(e.retryable()).isTrue();
+    }
+  }
+
+  @Test
+  void delete_whoseResponseWasLost_reportsTheDelete() throws IOException {
+    String etag = direct.put("doc", "x".getBytes(UTF_8), Condition.NONE).orElseThrow();
+    direct.put("plain", "x".getBytes(UTF_8), Condition.NONE);
+    AtomicInteger deletes = new AtomicInteger();
+    HttpProxy.FaultPlan plan = r -> { // the first attempt of each of the first two deletes lands, unanswered
+      int n = r.method().equals("DELETE") ? deletes.getAndIncrement() : -1;
+      return n == 0 || n == 2 ? HttpProxy.Fault.LOST_RESPONSE : null;
+    };
+    try (HttpProxy proxy = HttpProxy.withFaults(server.endpoint(), plan); GcsBlobStore store = through(proxy)) {
+      assertThat(store.delete("doc", Condition.ifMatch(etag))).as("conditional delete").isTrue();
+      assertThat(store.delete("plain", Condition.NONE)).as("unconditional delete").isTrue();
+
+      assertThat(proxy.injected().get(HttpProxy.Fault.LOST_RESPONSE)).isEqualTo(2);
+      assertThat(direct.head("doc")).isEmpty();
+      assertThat(direct.head("plain")).isEmpty();
+      assertThat(store.delete("doc", Condition.NONE)).as("a delete of what is not there").isFalse();
     }
   }
 }
