@@ -53,8 +53,7 @@ class GcsRetriesTest {
   }
 
   private GcsBlobStore through(HttpProxy proxy) {
-    return GcsBlobStore.builder().endpoint(proxy.endpoint()).bucket(bucket)
-        .credentials(com.google.cloud.NoCredentials.getInstance()).build();
+    return GcsFixture.builder(proxy.endpoint(), bucket).build();
   }
 
   private static boolean isDownload(HttpProxy.Request r, String key) {
