@@ -25,6 +25,22 @@ public class BackendException extends RegistryException {
   }
 
   /**
+   * The error for a read that kept meeting newer writes: each attempt found the object replaced before its whole
+   * body arrived. Retryable: the object is fine, only busy.
+   *
+   * @param scheme the backend's URI scheme
+   * @param key the storage key
+   * @param attempts how many reads were tried
+   * @param last the last attempt's failure, or null
+   * @return the error
+   */
+  public static BackendException replacedWhileRead(String scheme, String key, int attempts,
+      @Nullable Throwable last) {
+    return new BackendException(scheme, key, "the object was replaced under each of " + attempts + " reads (it is"
+        + " being overwritten continuously); nothing is wrong with it: try again", last, true);
+  }
+
+  /**
    * The backend's URI scheme.
    *
    * @return e.g. {@code file}

@@ -8,13 +8,17 @@ import java.util.Arrays;
  * A version: 1 to {@code digits} numeric components, compared numerically, always held canonical (zero-padded
  * to the registry's number of components, so {@code 1} is {@code 1.0.0} in a three-digit registry).
  *
- * <p>Each component is {@code 0} or a digit 1-9 followed by ASCII digits, at most 18 digits long. A leading
+ * <p>Each component is {@code 0} or a digit 1-9 followed by ASCII digits, at most 18 digits long (at most
+ * {@link #MAX_COMPONENT}: the one limit that parsing, {@link #of} and {@link #next()} share). A leading
  * {@code v} is accepted on input only. Signs, underscores, spaces, empty components and non-ASCII digits are
  * refused: {@code +3}, {@code 1_000}, {@code " 4 "} and {@code ٣} are all errors, never quietly accepted.
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class Version implements Comparable<Version> {
+
+  /** The largest component a version may have: 18 nines. */
+  public static final long MAX_COMPONENT = 999_999_999_999_999_999L;
 
   private static final String RULE = "a version is 1 to %d components separated by '.', each 0 or a"
       + " number without leading zeros of at most 18 ASCII digits, optionally prefixed by 'v' (e.g. 1.0.2)";
@@ -81,7 +85,7 @@ public final class Version implements Comparable<Version> {
       throw new IllegalArgumentException("a version has 1 to 9 components, got " + components.length);
     }
     for (long c : components) {
-      if (c < 0 || c > 999_999_999_999_999_999L) {
+      if (c < 0 || c > MAX_COMPONENT) {
         throw new IllegalArgumentException("version components are 0 to 18 digits, got " + c);
       }
     }
@@ -104,11 +108,31 @@ public final class Version implements Comparable<Version> {
    * Returns the next version after this one, bumping the last component ({@code 1.0.9 -> 1.0.10}).
    *
    * @return the next version
+   * @throws IllegalStateException when the last component is already {@link #MAX_COMPONENT}: the version after it
+   *     could not be stored and listed, so the message names an explicit version to save instead
    */
   public Version next() {
+    if (parts[parts.length - 1] == MAX_COMPONENT) {
+      throw new IllegalStateException("no version follows " + this + " by auto-increment: a version component has"
+          + " at most 18 digits. " + nextByHand());
+    }
     long[] bumped = parts.clone();
     bumped[bumped.length - 1]++;
     return new Version(bumped);
+  }
+
+  /** The fix for a last component at its limit: raise the nearest earlier component that can still grow. */
+  private String nextByHand() {
+    for (int i = parts.length - 2; i >= 0; i--) {
+      if (parts[i] < MAX_COMPONENT) {
+        long[] raised = new long[parts.length];
+        System.arraycopy(parts, 0, raised, 0, i);
+        raised[i] = parts[i] + 1;
+        return "Save an explicit version with an earlier component raised, e.g. name@" + new Version(raised)
+            + "; auto-increment continues from there";
+      }
+    }
+    return "Every version of this many components is used up: save under another name";
   }
 
   /**

@@ -53,4 +53,25 @@ class VersionTest {
     assertThatThrownBy(() -> Version.parseCanonical("v1.0.0")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Version.parseCanonical("1.00.0")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void next_andParse_agreeOnTheLargestComponent() {
+    Version below = Version.parse("1.0.999999999999999998", 3);
+
+    assertThat(Version.parseCanonical(below.next().toString())).isEqualTo(below.next());
+    assertThat(below.next().component(2)).isEqualTo(999_999_999_999_999_999L);
+    assertThatThrownBy(() -> Version.of(1, 0, 999_999_999_999_999_999L + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void next_onTheLargestComponent_failsNamingAnExplicitVersionToSave() {
+    Version last = Version.parse("1.0.999999999999999999", 3);
+
+    assertThatThrownBy(last::next).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("1.0.999999999999999999").hasMessageContaining("at most 18 digits")
+        .hasMessageContaining("name@1.1.0");
+    assertThatThrownBy(Version.parse("999999999999999999.999999999999999999", 2)::next)
+        .hasMessageContaining("save under another name");
+  }
 }

@@ -55,7 +55,10 @@ import org.jspecify.annotations.Nullable;
  * size. Create-if-absent sends {@code ifGenerationMatch=0}, replace-if-match {@code ifGenerationMatch} with the
  * generation, which is this store's etag; GCS checks them atomically when the object is finalized, and a 412
  * is a failed condition, never an error. The client checks crc32c/md5 of what it sends; the core's sha256
- * checks what comes back. A read pins the generation it found, so it never mixes two generations.
+ * checks what comes back. A read pins the generation it found, so it never mixes two generations. An object of
+ * up to 256 KiB (a manifest, a tag) arrives whole in the read's first request; when that fails or comes short
+ * and the generation has moved meanwhile, the read starts over on the new one (a few times, then a retryable
+ * error), so a document replaced while it is read is never a failure. A larger read resumes on its generation.
  *
  * <h2>Security</h2>
  * Credentials come from Application Default Credentials unless given explicitly; they are never logged and
@@ -70,15 +73,25 @@ public final class GcsBlobStore implements BlobStore {
   private static final int FIRST_READ = 256 << 10;
   /** Reopens one read may cost after resets or truncated bodies. */
   private static final int RESUMES = 4;
+  /**
+   * Times one read may start over on a newer generation before it gives up. GCS takes about one write a second
+   * per object, so a read meets a replace rarely; twenty covers even a test server's writes back to back.
+   */
+  private static final int REREADS = 20;
 
   private final Storage storage;
+  /** The same client without retries: {@link #delete} retries itself, to know whether an attempt went unanswered. */
+  private final Storage deletes;
+  private final int maxAttempts;
   private final String bucket;
   private final String prefix;
   private final int chunkSize;
   private final GcsFailures failures;
 
-  private GcsBlobStore(Builder b, Storage storage, GcsFailures failures) {
+  private GcsBlobStore(Builder b, Storage storage, Storage deletes, GcsFailures failures) {
     this.storage = storage;
+    this.deletes = deletes;
+    this.maxAttempts = b.maxAttempts;
     this.bucket = b.bucket;
     this.prefix = b.prefix;
     this.chunkSize = b.chunkSize;
@@ -112,11 +125,8 @@ public final class GcsBlobStore implements BlobStore {
   @Override
   public Optional<BlobContent> get(String key, long offset, long length) throws IOException {
     String full = prefix + BlobStore.requireKey(key);
-    while (true) {
-      Optional<Blob> found = headFull(full);
-      if (found.isEmpty()) {
-        return Optional.empty();
-      }
+    Optional<Blob> found = headFull(full);
+    for (int attempt = 1; found.isPresent(); attempt++) {
       Blob blob = found.get();
       BlobInfo info = info(blob);
       long end = length < 0 ? blob.getSize() : Math.min(blob.getSize(), offset + length);
@@ -128,20 +138,27 @@ public final class GcsBlobStore implements BlobStore {
       try {
         first = open(pinned, offset, end);
       } catch (IOException | RuntimeException e) {
-        Optional<Blob> now = headFull(full);
-        if (now.isEmpty() || !now.get().getGeneration().equals(blob.getGeneration())) {
-          continue; // replaced or deleted since the head (the client reports that in more than one shape)
+        found = headFull(full);
+        if (found.isPresent() && found.get().getGeneration().equals(blob.getGeneration())) {
+          throw failures.failure("GET", full, e);
         }
-        throw failures.failure("GET", full, e);
+        if (attempt == REREADS) {
+          throw BackendException.replacedWhileRead("gs", full, attempt, e);
+        }
+        continue; // replaced or deleted since the head (the client reports that in more than one shape)
       }
       // The generation is pinned, so a reopen after a reset reads the same bytes or fails with 404.
       InputStream stream = new ResumingInputStream(first, end - offset, RESUMES,
           position -> open(pinned, offset + position, end));
       return Optional.of(new BlobContent(info, stream));
     }
+    return Optional.empty();
   }
 
-  /** Opens bytes [from, end) of one generation; the start is read now, so small objects arrive whole. */
+  /**
+   * Opens bytes [from, end) of one generation; the start is read now, so small objects arrive whole. A start that
+   * comes short fails here: the client can take a body cut off by a closed connection for the end of the object.
+   */
   private InputStream open(BlobId pinned, long from, long end) throws IOException {
     ReadChannel reader = storage.reader(pinned);
     try {
@@ -151,6 +168,10 @@ public final class GcsBlobStore implements BlobStore {
       ByteBuffer first = ByteBuffer.allocate((int) Math.min(FIRST_READ, end - from));
       while (first.hasRemaining() && reader.read(first) >= 0) {
         // fills the buffer or reaches the limit
+      }
+      if (first.hasRemaining()) {
+        throw new java.io.EOFException("generation " + pinned.getGeneration() + " of " + pinned.getName()
+            + " ended after " + (from + first.position()) + " of " + end + " bytes");
       }
       InputStream rest = first.position() == end - from ? closing(reader) : Channels.newInputStream(reader);
       return new SequenceInputStream(new ByteArrayInputStream(first.array(), 0, first.position()), rest);
@@ -211,26 +232,49 @@ public final class GcsBlobStore implements BlobStore {
     return new ListPage(blobs, prefixes, next == null || next.isEmpty() ? null : next);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Retried here, not by the client: a 404 after an attempt that went unanswered (a lost response, a 5xx)
+   * means that attempt most likely deleted the object, so it reports true.
+   */
   @Override
-  public boolean delete(String key, Condition condition) {
+  public boolean delete(String key, Condition condition) throws IOException {
     String full = prefix + BlobStore.requireKey(key);
-    try {
-      if (condition instanceof Condition.IfMatch match) {
-        return storage.delete(BlobId.of(bucket, full), Storage.BlobSourceOption.generationMatch(generation(match)));
+    Storage.BlobSourceOption[] options = condition instanceof Condition.IfMatch match
+        ? new Storage.BlobSourceOption[] {Storage.BlobSourceOption.generationMatch(generation(match))}
+        : new Storage.BlobSourceOption[0];
+    boolean unanswered = false;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return deletes.delete(BlobId.of(bucket, full), options) || unanswered;
+      } catch (StorageException e) {
+        if (e.getCode() == 412) {
+          return false;
+        }
+        BackendException failure = failures.failure("DELETE", full, e);
+        if (!failure.retryable() || attempt >= maxAttempts) {
+          throw failure;
+        }
+        unanswered = true;
+        try {
+          Thread.sleep(Math.min(5_000, 100L << (attempt - 1))); // the backoff the client's own retries use
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted deleting " + full);
+        }
       }
-      return storage.delete(BlobId.of(bucket, full));
-    } catch (StorageException e) {
-      if (e.getCode() == 412) {
-        return false;
-      }
-      throw failures.failure("DELETE", full, e);
     }
   }
 
   @Override
   public void close() throws IOException {
     try {
-      storage.close();
+      try {
+        storage.close();
+      } finally {
+        deletes.close();
+      }
     } catch (Exception e) {
       throw new IOException("closing the GCS client", e);
     }
@@ -575,23 +619,24 @@ public final class GcsBlobStore implements BlobStore {
         Endpoints.requireSecure("GCS endpoint", endpoint, allowHttp);
       }
       GcsFailures failures = new GcsFailures(bucket, endpoint);
+      RetrySettings retries = RetrySettings.newBuilder()
+          .setMaxAttempts(maxAttempts)
+          .setTotalTimeoutDuration(requestTimeout)
+          .setInitialRetryDelayDuration(Duration.ofMillis(100))
+          .setRetryDelayMultiplier(2)
+          .setMaxRetryDelayDuration(Duration.ofSeconds(5))
+          .setInitialRpcTimeoutDuration(requestTimeout)
+          .setMaxRpcTimeoutDuration(requestTimeout)
+          .setRpcTimeoutMultiplier(1)
+          .build();
       StorageOptions.Builder options = StorageOptions.http()
           .setCredentials(resolveCredentials(failures))
           .setTransportOptions(HttpTransportOptions.newBuilder()
               .setConnectTimeout(millis(connectTimeout)).setReadTimeout(millis(connectTimeout)).build())
-          .setRetrySettings(RetrySettings.newBuilder()
-              .setMaxAttempts(maxAttempts)
-              .setTotalTimeoutDuration(requestTimeout)
-              .setInitialRetryDelayDuration(Duration.ofMillis(100))
-              .setRetryDelayMultiplier(2)
-              .setMaxRetryDelayDuration(Duration.ofSeconds(5))
-              .setInitialRpcTimeoutDuration(requestTimeout)
-              .setMaxRpcTimeoutDuration(requestTimeout)
-              .setRpcTimeoutMultiplier(1)
-              .build())
+          .setRetrySettings(retries)
           .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize))
-          // Every call is safe to repeat here: writes are conditional or to fresh keys, and a repeated write or
-          // delete that meets its own earlier success is recognized (412 with our bytes, 404 after a delete).
+          // Every call is safe to repeat here: writes are conditional or to fresh keys, and a repeated write that
+          // meets its own earlier success is recognized (412 with our bytes); deletes retry themselves (see delete).
           .setStorageRetryStrategy(StorageRetryStrategy.getUniformStorageRetryStrategy());
       if (endpoint != null) {
         options.setHost(endpoint.toString().replaceAll("/+$", ""));
@@ -613,7 +658,8 @@ public final class GcsBlobStore implements BlobStore {
         closeQuietly(storage);
         throw e;
       }
-      return new GcsBlobStore(this, storage, failures);
+      Storage deletes = options.setRetrySettings(retries.toBuilder().setMaxAttempts(1).build()).build().getService();
+      return new GcsBlobStore(this, storage, deletes, failures);
     }
 
     private Credentials resolveCredentials(GcsFailures failures) {

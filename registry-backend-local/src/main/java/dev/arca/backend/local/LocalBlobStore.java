@@ -1,5 +1,6 @@
 package dev.arca.backend.local;
 
+import dev.arca.registry.BackendException;
 import dev.arca.registry.spi.BlobContent;
 import dev.arca.registry.spi.BlobInfo;
 import dev.arca.registry.spi.BlobOutput;
@@ -68,6 +69,8 @@ public final class LocalBlobStore implements BlobStore {
   private static final String TEMP_PREFIX = "~tmp-";
   private static final long PID = ProcessHandle.current().pid();
   private static final String LOCK_PREFIX = "~lock-";
+  /** Times a read may find the file replaced between its stat and its open before it gives up (microseconds each). */
+  private static final int REREADS = 50;
   private static final int BUFFER = 64 * 1024;
   private static final ReentrantLock[] JVM_LOCKS = new ReentrantLock[256];
 
@@ -122,7 +125,10 @@ public final class LocalBlobStore implements BlobStore {
   @Override
   public Optional<BlobContent> get(String key, long offset, long length) throws IOException {
     Path file = path(key);
-    while (true) {
+    for (int attempt = 1; ; attempt++) {
+      if (attempt > REREADS) {
+        throw BackendException.replacedWhileRead(scheme(), key, REREADS, null);
+      }
       Optional<BlobInfo> before = head(key, file);
       if (before.isEmpty()) {
         return Optional.empty();

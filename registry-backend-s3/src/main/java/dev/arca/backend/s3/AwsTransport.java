@@ -59,6 +59,7 @@ final class AwsTransport implements S3Transport {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .overrideConfiguration(o -> o
             .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .retryOnException(AwsTransport::conditionalConflict)
                 .maxAttempts(settings.maxAttempts()).build())
             .apiCallTimeout(settings.requestTimeout()));
     if (settings.endpoint() != null) {
@@ -223,6 +224,12 @@ final class AwsTransport implements S3Transport {
     } catch (SdkException e) {
       throw S3Failures.failure(settings, operation, key, -1, null, e);
     }
+  }
+
+  /** A 409 for a conditional write racing another: not applied, so retried like a throttled request. */
+  private static boolean conditionalConflict(Throwable t) {
+    return t instanceof AwsServiceException e && e.statusCode() == 409
+        && S3Failures.CONDITIONAL_CONFLICT.equals(code(e));
   }
 
   private static @Nullable String code(AwsServiceException e) {

@@ -59,6 +59,10 @@ public final class S3BlobStore implements BlobStore {
 
   /** Reopens one read may cost after resets or truncated bodies. */
   private static final int RESUMES = 4;
+  /** Reads up to this size (manifests, tags, settings) arrive whole inside {@link #get}. */
+  private static final int WHOLE_READ = 256 << 10;
+  /** Times a whole read may start over after a failed body before it gives up. */
+  private static final int REREADS = 5;
 
   /** Smallest part S3 accepts (except the last one). */
   public static final int MIN_PART_SIZE = 5 << 20;
@@ -114,23 +118,53 @@ public final class S3BlobStore implements BlobStore {
     return new S3Output(prefix + BlobStore.requireKey(key), condition);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One GET answers with one object version's body and etag. A small read (up to 256 KiB: a manifest, a tag)
+   * is read whole here, and a body that fails is read again from scratch, whatever version is current then, so a
+   * document replaced while it is read is never a failure. A larger read resumes at the byte it stopped at, from
+   * the same object (etag) only.
+   */
   @Override
   public Optional<BlobContent> get(String key, long offset, long length) {
     String full = prefix + BlobStore.requireKey(key);
-    return transport.get(full, offset, length).map(c -> {
-      String etag = c.info().etag();
-      long expected = Math.max(0, length < 0 ? c.info().size() - offset : Math.min(length, c.info().size() - offset));
-      // A reset or truncated body reopens at the byte it stopped at, from the same object (etag) only.
-      InputStream stream = new ResumingInputStream(c.stream(), expected, RESUMES, position -> {
-        BlobContent rest = transport.get(full, offset + position, expected - position)
-            .orElseThrow(() -> new NoSuchFileException(full + " was deleted while it was read"));
-        if (!rest.info().etag().equals(etag)) {
-          rest.close();
-          throw new IOException(full + " was replaced while it was read");
+    for (int attempt = 1; ; attempt++) {
+      Optional<BlobContent> found = transport.get(full, offset, length);
+      if (found.isEmpty()) {
+        return found;
+      }
+      BlobContent c = found.get();
+      long size = c.info().size();
+      long expected = Math.max(0, length < 0 ? size - offset : Math.min(length, size - offset));
+      if (size < 0 || expected > WHOLE_READ) {
+        return Optional.of(new BlobContent(relative(c.info()), resuming(full, offset, expected, c)));
+      }
+      try (c) {
+        byte[] body = c.stream().readNBytes((int) expected);
+        if (body.length < expected) {
+          throw new java.io.EOFException(full + " ended after " + body.length + " of " + expected + " bytes");
         }
-        return rest.stream();
-      });
-      return new BlobContent(relative(c.info()), stream);
+        return Optional.of(new BlobContent(relative(c.info()), new java.io.ByteArrayInputStream(body)));
+      } catch (IOException e) {
+        if (attempt == REREADS) {
+          throw new BackendException("s3", full, "the body of a GET failed " + attempt + " times in a row ("
+              + e.getMessage() + "): check the network, then try again", e, true);
+        }
+      }
+    }
+  }
+
+  private InputStream resuming(String full, long offset, long expected, BlobContent c) {
+    String etag = c.info().etag();
+    return new ResumingInputStream(c.stream(), expected, RESUMES, position -> {
+      BlobContent rest = transport.get(full, offset + position, expected - position)
+          .orElseThrow(() -> new NoSuchFileException(full + " was deleted while it was read"));
+      if (!rest.info().etag().equals(etag)) {
+        rest.close();
+        throw new IOException(full + " was replaced while it was read");
+      }
+      return rest.stream();
     });
   }
 

@@ -10,17 +10,23 @@ final class S3Failures {
 
   private static final Set<String> AUTH_CODES = Set.of("AccessDenied", "InvalidAccessKeyId",
       "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken", "AuthorizationHeaderMalformed");
+  /**
+   * The 409 AWS answers a conditional write racing another conditional write to the same key: this one was not
+   * applied and says nothing about the condition, so it is retried, never taken for a failed condition.
+   */
+  static final String CONDITIONAL_CONFLICT = "ConditionalRequestConflict";
+
   private static final Set<String> THROTTLING = Set.of("SlowDown", "Throttling", "ThrottlingException",
-      "RequestTimeout", "InternalError", "ServiceUnavailable");
+      "RequestTimeout", "InternalError", "ServiceUnavailable", CONDITIONAL_CONFLICT);
 
   private S3Failures() {}
 
   /**
-   * Whether a response to a conditional write means its precondition failed: 412, a 409 for a conflicting
-   * concurrent conditional write, or a 404 for If-Match on a key that does not exist.
+   * Whether a response to a conditional write means its precondition failed: 412, or a 404 for If-Match on a key
+   * that does not exist. Not a 409 {@link #CONDITIONAL_CONFLICT}: that write was not applied, and is retried.
    */
   static boolean preconditionFailed(int status, @Nullable String code, dev.arca.registry.spi.Condition condition) {
-    return status == 412 || (status == 409 && "ConditionalRequestConflict".equals(code))
+    return status == 412
         || (status == 404 && "NoSuchKey".equals(code) && condition instanceof dev.arca.registry.spi.Condition.IfMatch);
   }
 
@@ -45,6 +51,10 @@ final class S3Failures {
     if ("NoSuchBucket".equals(code) || (status == 404 && key == null)) {
       return new BackendException("s3", key, "bucket '" + settings.bucket() + "' does not exist at " + where
           + ": create it, or fix the bucket name", cause, false);
+    }
+    if (CONDITIONAL_CONFLICT.equals(code)) {
+      return new BackendException("s3", key, operation + " met another conditional write to the same key at "
+          + where + " on every attempt (HTTP 409 " + code + "); nothing was written: try again", cause, true);
     }
     boolean retryable = status >= 500 || status == 429 || (code != null && THROTTLING.contains(code));
     return new BackendException("s3", key, operation + " failed at " + where + ": HTTP " + status

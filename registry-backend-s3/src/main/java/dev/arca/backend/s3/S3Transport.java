@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The S3 calls {@link S3BlobStore} makes, one implementation per client library. Keys are full object keys
  * (prefix included). Failures are {@link dev.arca.registry.BackendException}s with clear messages; a failed
- * precondition (412, or 409 for a conflicting concurrent conditional write) is an empty result, never an error.
+ * precondition (412) is an empty result, never an error. A 409 {@code ConditionalRequestConflict} (a conditional
+ * write racing another on the same key, not applied) is retried with backoff like a throttled request, then
+ * surfaces as a retryable error, never as a failed precondition.
  * Implementations are thread-safe.
  */
 interface S3Transport extends Closeable {

@@ -81,6 +81,11 @@ class MinioContainerSuitesTest extends S3Suites {
       public String casRaceSkipReason() {
         return null;
       }
+
+      @Override
+      public String overwriteReadRaceSkipReason() {
+        return null;
+      }
     };
   }
 }

@@ -11,8 +11,6 @@ class S3ProxySuitesTest extends S3Suites {
   @RegisterExtension
   static final S3ProxyExtension S3 = new S3ProxyExtension();
 
-
-
   @Override
   Target target() {
     return new Target() {
@@ -39,6 +37,11 @@ class S3ProxySuitesTest extends S3Suites {
       @Override
       public String casRaceSkipReason() {
         return S3ProxyServer.CAS_RACE_SKIP_REASON;
+      }
+
+      @Override
+      public String overwriteReadRaceSkipReason() {
+        return S3ProxyServer.OVERWRITE_READ_RACE_SKIP_REASON;
       }
     };
   }

@@ -30,6 +30,9 @@ abstract class S3Suites {
 
     /** Why compare-and-swap races are skipped on this server, or null to run them. */
     String casRaceSkipReason();
+
+    /** Why reads racing overwrites are skipped on this server, or null to run them. */
+    String overwriteReadRaceSkipReason();
   }
 
   abstract Target target();
@@ -72,6 +75,11 @@ abstract class S3Suites {
     protected String skipCompareAndSwapRaces() {
       return target().casRaceSkipReason();
     }
+
+    @Override
+    protected String skipOverwriteReadRaces() {
+      return target().overwriteReadRaceSkipReason();
+    }
   }
 
   @Nested
@@ -84,6 +92,11 @@ abstract class S3Suites {
     @Override
     protected String skipCompareAndSwapRaces() {
       return target().casRaceSkipReason();
+    }
+
+    @Override
+    protected String skipOverwriteReadRaces() {
+      return target().overwriteReadRaceSkipReason();
     }
   }
 

@@ -149,9 +149,16 @@ public interface BlobStore extends Closeable {
   /**
    * Deletes an object if the condition holds.
    *
+   * <p>The result is what the store could learn, and may be a "maybe": when an attempt went unanswered (a lost
+   * response) and its retry finds the key gone, that attempt most likely deleted it and the result is true, though
+   * another deleter may have removed it first. A successful delete is never reported as false or as an error.
+   * After a lost response a conditional delete may also report false when another writer replaced the object
+   * meanwhile. Callers treat true as "it is gone, maybe by us" and false as "nothing was deleted by this call".
+   *
    * @param key a valid key
    * @param condition {@link Condition#NONE} or {@link Condition#ifMatch(String)}
-   * @return true when an object was deleted; false when it did not exist or the condition did not hold
+   * @return true when the object is gone and this call deleted it or may have; false when it did not exist or the
+   *     condition did not hold
    * @throws IOException on failure
    */
   boolean delete(String key, Condition condition) throws IOException;

@@ -408,7 +408,14 @@ public final class GcsServer implements AutoCloseable {
   // ---- Reads -----------------------------------------------------------------------------------------------
 
   private void download(HttpExchange ex, Bucket bucket, String name, Map<String, String> query) throws IOException {
-    StoredObject o = bucket.current(name, query);
+    // Opened under the bucket's lock: a generation found is served whole even if replaced meanwhile, as GCS does.
+    Map.Entry<StoredObject, InputStream> found = bucket.open(name, query);
+    try (InputStream in = found.getValue()) {
+      download(ex, found.getKey(), in);
+    }
+  }
+
+  private void download(HttpExchange ex, StoredObject o, InputStream in) throws IOException {
     long size = o.size;
     long first = 0;
     long last = size - 1;
@@ -446,7 +453,7 @@ public final class GcsServer implements AutoCloseable {
     long length = Math.max(0, last - first + 1);
     ex.sendResponseHeaders(status, length == 0 ? -1 : length);
     if (length > 0) {
-      try (InputStream in = Files.newInputStream(o.file); OutputStream out = ex.getResponseBody()) {
+      try (OutputStream out = ex.getResponseBody()) {
         in.skipNBytes(first);
         byte[] buffer = new byte[64 << 10];
         long left = length;
@@ -546,6 +553,13 @@ public final class GcsServer implements AutoCloseable {
       }
       checkPreconditions(o, query);
       return o;
+    }
+
+    /** The live generation and its content, opened before a replace can delete its file. */
+    synchronized Map.Entry<StoredObject, InputStream> open(String object, Map<String, String> query)
+        throws IOException {
+      StoredObject o = current(object, query);
+      return Map.entry(o, Files.newInputStream(o.file));
     }
 
     /** Makes {@code file} the new live generation of the object if the preconditions hold. */

@@ -22,13 +22,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/1.1 forwarding proxy on 127.0.0.1 for tests: it records every request (so a test can count a
  * client's requests on the wire), can rewrite request heads (to play a server that ignores a header), and can
- * inject faults into a share of the exchanges ({@link #withFaults}): connection resets, lost responses, 500 and
- * 503 answers, slow responses and truncated bodies. Bodies are streamed through untouched, by Content-Length or
- * chunked framing. Thread-safe.
+ * inject faults into a share of the exchanges ({@link #withFaults(URI, double, long)}): connection resets, lost
+ * responses, 500 and 503 answers, slow responses and truncated bodies; or exactly the faults a {@link FaultPlan}
+ * chooses per request ({@link #withFaults(URI, FaultPlan)}). Bodies are streamed through untouched, by
+ * Content-Length or chunked framing. Thread-safe.
  */
 public final class HttpProxy implements AutoCloseable {
 
@@ -91,10 +93,44 @@ public final class HttpProxy implements AutoCloseable {
     /** The response is held back 50 to 250 ms. */
     SLOW,
     /** Half of a response body arrives, then the connection is reset (bodies of 2 bytes or more). */
-    TRUNCATED_BODY
+    TRUNCATED_BODY,
+    /**
+     * The response head arrives, then the connection closes cleanly before the body (bodies of 1 byte or more):
+     * an empty body under a Content-Length, which only a client that counts the bytes notices (the GCS client
+     * does not). What the testkit's GCS server once sent when a replace removed the generation it served.
+     * Planned only.
+     */
+    CUT_BODY,
+    /**
+     * A 409 answered for the server, which never sees the request: in S3's dialect the
+     * {@code ConditionalRequestConflict} AWS answers a conditional write racing another on the same key.
+     * Planned only.
+     */
+    STATUS_409
   }
 
+  /**
+   * Chooses the fault for each exchange, for a test that needs one fault at one exact request. Called on the
+   * proxy's connection threads, one call per request, before the request goes on; it may act on the server
+   * behind meanwhile (e.g. replace an object between two requests of a read).
+   */
+  @FunctionalInterface
+  public interface FaultPlan {
+    /**
+     * The fault for one exchange.
+     *
+     * @param request the request head as the client sent it
+     * @return the fault, or null to forward the exchange untouched
+     */
+    @Nullable Fault choose(Request request);
+  }
+
+  /** The faults a random proxy chooses among; the planned-only ones stay out so seeds keep their schedules. */
+  private static final Fault[] RANDOM_FAULTS = {Fault.RESET, Fault.LOST_RESPONSE, Fault.STATUS_500,
+      Fault.STATUS_503, Fault.SLOW, Fault.TRUNCATED_BODY};
+
   private final ServerSocket server;
+  private final @Nullable FaultPlan plan;
   private final double faultRate;
   private final java.util.Random faultRandom;
   private final Map<Fault, java.util.concurrent.atomic.AtomicLong> injected = new java.util.EnumMap<>(Fault.class);
@@ -110,10 +146,12 @@ public final class HttpProxy implements AutoCloseable {
   private final List<Socket> open = new CopyOnWriteArrayList<>();
 
   private HttpProxy(URI upstream, UnaryOperator<Request> rule) throws IOException {
-    this(upstream, rule, 0, 0);
+    this(upstream, rule, null, 0, 0);
   }
 
-  private HttpProxy(URI upstream, UnaryOperator<Request> rule, double faultRate, long seed) throws IOException {
+  private HttpProxy(URI upstream, UnaryOperator<Request> rule, @Nullable FaultPlan plan, double faultRate, long seed)
+      throws IOException {
+    this.plan = plan;
     this.faultRate = faultRate;
     this.faultRandom = new java.util.Random(seed);
     for (Fault f : Fault.values()) {
@@ -160,7 +198,19 @@ public final class HttpProxy implements AutoCloseable {
    * @throws IOException when it cannot listen
    */
   public static HttpProxy withFaults(URI upstream, double rate, long seed) throws IOException {
-    return new HttpProxy(upstream, r -> r, rate, seed);
+    return new HttpProxy(upstream, r -> r, null, rate, seed);
+  }
+
+  /**
+   * Starts a proxy that injects exactly the faults a plan chooses.
+   *
+   * @param upstream {@code http://host:port} of the real server
+   * @param plan chooses each exchange's fault
+   * @return the running proxy
+   * @throws IOException when it cannot listen
+   */
+  public static HttpProxy withFaults(URI upstream, FaultPlan plan) throws IOException {
+    return new HttpProxy(upstream, r -> r, plan, 0, 0);
   }
 
   /**
@@ -174,15 +224,22 @@ public final class HttpProxy implements AutoCloseable {
     return counts;
   }
 
-  private Fault nextFault() {
-    synchronized (faultRandom) {
-      if (faultRate <= 0 || faultRandom.nextDouble() >= faultRate) {
-        return null;
+  private @Nullable Fault nextFault(Request request) {
+    Fault f;
+    if (plan != null) {
+      f = plan.choose(request);
+    } else {
+      synchronized (faultRandom) {
+        if (faultRate <= 0 || faultRandom.nextDouble() >= faultRate) {
+          return null;
+        }
+        f = RANDOM_FAULTS[faultRandom.nextInt(RANDOM_FAULTS.length)];
       }
-      Fault f = Fault.values()[faultRandom.nextInt(Fault.values().length)];
-      injected.get(f).incrementAndGet();
-      return f;
     }
+    if (f != null) {
+      injected.get(f).incrementAndGet();
+    }
+    return f;
   }
 
   /**
@@ -245,20 +302,19 @@ public final class HttpProxy implements AutoCloseable {
         Request original = new Request(line[0], line[1], requestHead.headers);
         requests.add(original);
         Request sent = rule.apply(original);
-        Fault fault = nextFault();
+        Fault fault = nextFault(original);
         if (fault == Fault.RESET) {
           reset(client);
           return;
         }
-        if (fault == Fault.STATUS_500 || fault == Fault.STATUS_503) {
+        if (fault == Fault.STATUS_500 || fault == Fault.STATUS_503 || fault == Fault.STATUS_409) {
           if (!"100-continue".equalsIgnoreCase(sent.header("Expect"))) {
             copyBody(clientIn, OutputStream.nullOutputStream(), sent.headers, true);
           }
-          int status = fault == Fault.STATUS_500 ? 500 : 503;
+          int status = fault == Fault.STATUS_500 ? 500 : fault == Fault.STATUS_503 ? 503 : 409;
           String[] error = errorBody(sent, status);
           byte[] body = error[1].getBytes(StandardCharsets.ISO_8859_1);
-          clientOut.write(("HTTP/1.1 " + status + (status == 500 ? " Internal Server Error" : " Service Unavailable")
-              + "\r\nContent-Type: " + error[0] + "\r\nContent-Length: " + body.length
+          clientOut.write(("HTTP/1.1 " + status + " " + error[2] + "\r\nContent-Type: " + error[0] + "\r\nContent-Length: " + body.length
               + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
           clientOut.write(body);
           clientOut.flush();
@@ -296,6 +352,10 @@ public final class HttpProxy implements AutoCloseable {
           reset(client);
           return;
         }
+        if (fault == Fault.CUT_BODY && !bodiless && length != null && Long.parseLong(length.trim()) >= 1) {
+          clientOut.flush();
+          return; // the socket closes cleanly on the way out
+        }
         if (!bodiless && !copyBody(upIn, clientOut, response.headers, false)) {
           upIn.transferTo(clientOut); // neither length nor chunked: the body runs to the end of the connection
           clientOut.flush();
@@ -317,22 +377,26 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   /**
-   * An error body in the dialect of the server behind: S3's XML for signed S3 requests, the distribution API's
+   * An error answer in the dialect of the server behind: S3's XML for signed S3 requests, the distribution API's
    * JSON for {@code /v2/} paths, GCS's JSON otherwise.
+   *
+   * @return the content type, the body and the reason phrase
    */
   private static String[] errorBody(Request request, int status) {
-    String code = status == 500 ? "InternalError" : "ServiceUnavailable";
+    String reason = status == 500 ? "Internal Server Error" : status == 503 ? "Service Unavailable" : "Conflict";
+    String code = status == 500 ? "InternalError" : status == 503 ? "ServiceUnavailable" : "ConditionalRequestConflict";
     String auth = request.header("Authorization");
     if (request.header("x-amz-date") != null || (auth != null && auth.startsWith("AWS"))) {
       return new String[] {"application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code
-          + "</Code><Message>injected fault</Message><RequestId>fault</RequestId></Error>"};
+          + "</Code><Message>injected fault</Message><RequestId>fault</RequestId></Error>", reason};
     }
     if (request.target().startsWith("/v2/")) {
       return new String[] {"application/json", "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected"
-          + " fault\"}]}"};
+          + " fault\"}]}", reason};
     }
+    String gcsReason = status == 409 ? "conflict" : "backendError";
     return new String[] {"application/json", "{\"error\":{\"code\":" + status + ",\"message\":\"injected fault\","
-        + "\"errors\":[{\"reason\":\"backendError\",\"message\":\"injected fault\"}]}}"};
+        + "\"errors\":[{\"reason\":\"" + gcsReason + "\",\"message\":\"injected fault\"}]}}", reason};
   }
 
   /** Closes with a TCP reset (SO_LINGER 0), as a crashed peer or a middlebox would. */
