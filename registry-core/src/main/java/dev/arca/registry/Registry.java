@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -276,7 +277,7 @@ public final class Registry implements Closeable {
    * @throws IntegrityException when stored bytes fail verification
    */
   public <T> T load(String key, Class<T> type) {
-    return loadManifest(info(key), type, null);
+    return loadManifest(info(key), type, null, null);
   }
 
   /**
@@ -298,7 +299,7 @@ public final class Registry implements Closeable {
    * @return the loaded file, or {@code directory} for a saved directory tree
    */
   public Path loadInto(String key, Path directory) {
-    return loadManifest(info(key), Path.class, directory);
+    return loadManifest(info(key), Path.class, directory, null);
   }
 
   /**
@@ -377,22 +378,28 @@ public final class Registry implements Closeable {
     }
   }
 
-  private <T> T loadManifest(Manifest manifest, Class<T> type, @Nullable Path destination) {
+  private <T> T loadManifest(Manifest manifest, Class<T> type, @Nullable Path destination,
+      @Nullable LongConsumer progress) {
+    return withCacheRetry(manifest, m -> loadOnce(m, type, destination, progress));
+  }
+
+  /** Runs a load; when a cached copy failed verification, drops it and runs the load again from the remote, once. */
+  private <T> T withCacheRetry(Manifest manifest, Function<Manifest, T> load) {
     try {
-      return loadOnce(manifest, type, destination);
+      return load.apply(manifest);
     } catch (IntegrityException e) {
       if (cache == null) {
         throw e;
       }
-      // A cached copy failed verification: drop it and read the version again from the remote, once.
       cache.invalidate(manifest);
       Manifest fresh = readManifest(manifest.name(), manifest.version())
           .orElseThrow(() -> new ObjectNotFoundException(describe(manifest) + " does not exist")).value();
-      return loadOnce(fresh, type, destination);
+      return load.apply(fresh);
     }
   }
 
-  private <T> T loadOnce(Manifest manifest, Class<T> type, @Nullable Path destination) {
+  private <T> T loadOnce(Manifest manifest, Class<T> type, @Nullable Path destination,
+      @Nullable LongConsumer progress) {
     Class<?> target = type == Object.class ? storedClass(manifest) : type;
     Materializer<?> materializer = catalog.forLoad(manifest.materializer(), target);
     if (manifest.formatVersion() > materializer.formatVersion()) {
@@ -400,10 +407,12 @@ public final class Registry implements Closeable {
           + " of '" + materializer.id() + "', newer than the " + materializer.formatVersion() + " this one reads:"
           + " upgrade the library that provides it", null);
     }
-    ArtifactReader reader = new ManifestArtifactReader(manifest, file -> backend.openFile(manifest, file),
-        verify, destination);
+    ManifestArtifactReader reader = reader(manifest, destination, progress);
+    boolean done = false;
     try {
-      return type.cast(read(materializer, reader, target));
+      T value = type.cast(read(materializer, reader, target));
+      done = true;
+      return value;
     } catch (IOException e) {
       throw integrityCause(e).orElseGet(() -> backendError(e, describe(manifest)));
     } catch (RegistryException e) {
@@ -411,7 +420,17 @@ public final class Registry implements Closeable {
     } catch (RuntimeException e) {
       throw integrityCause(e).orElseGet(() -> new MaterializerException("materializer '" + materializer.id()
           + "' failed reading " + describe(manifest) + ": " + e, e));
+    } finally {
+      if (!done) {
+        reader.discardCreated();
+      }
     }
+  }
+
+  private ManifestArtifactReader reader(Manifest manifest, @Nullable Path destination,
+      @Nullable LongConsumer progress) {
+    return new ManifestArtifactReader(manifest, file -> backend.openFile(manifest, file), verify, destination,
+        progress);
   }
 
   @SuppressWarnings("unchecked")
