@@ -8,6 +8,7 @@ import dev.arca.registry.internal.io.LargeCopy;
 import dev.arca.registry.internal.io.VerifyingInputStream;
 import dev.arca.registry.internal.materialize.ManifestArtifactReader;
 import dev.arca.registry.internal.materialize.MaterializerCatalog;
+import dev.arca.registry.internal.materialize.UntypedLoadTypes;
 import dev.arca.registry.spi.ArtifactReader;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
@@ -83,7 +84,7 @@ public final class Registry implements Closeable {
   private final MaterializerCatalog catalog;
   private final VerifyLevel verify;
   private final Clock clock;
-  private final ClassLoader classLoader;
+  private final UntypedLoadTypes untypedLoads;
   private final String user;
   private final SaveOperation saves;
   private final @Nullable CachingBackend cache;
@@ -97,7 +98,7 @@ public final class Registry implements Closeable {
     this.catalog = new MaterializerCatalog(builder.materializers, builder.classLoader);
     this.verify = builder.verify;
     this.clock = builder.clock;
-    this.classLoader = builder.classLoader;
+    this.untypedLoads = new UntypedLoadTypes(builder.allowedTypes, builder.classLoader);
     this.user = System.getProperty("user.name", "unknown");
     this.saves = new SaveOperation(backend, clock, user);
     this.settings = openSettings(builder);
@@ -270,7 +271,7 @@ public final class Registry implements Closeable {
    * Loads an object as the given type.
    *
    * @param key {@code name}, {@code name@version}, {@code name@latest} or {@code name#tag}
-   * @param type the expected class; {@code Object.class} loads the class recorded at save
+   * @param type the expected class; {@code Object.class} loads the class recorded at save, as {@link #load(String)}
    * @param <T> that class
    * @return the object. A {@code Path} is loaded into a fresh temp directory that the caller owns and deletes
    * @throws ObjectNotFoundException when the key resolves to nothing
@@ -281,10 +282,15 @@ public final class Registry implements Closeable {
   }
 
   /**
-   * Loads an object as the class recorded at save.
+   * Loads an object as the class recorded at save, when the registry knows that class: a built-in value type
+   * ({@code byte[]}, {@code String}, {@code Path}, boxed primitives, {@code BigInteger}, {@code BigDecimal}, the
+   * common {@code java.util} maps and collections), a class mapped in the settings ({@link #registerMaterializer})
+   * or one allowed with {@link Builder#allowTypes}. The manifest names the class and anyone who can write the
+   * storage can forge it, so no other class is ever constructed.
    *
    * @param key the key
    * @return the object
+   * @throws MaterializerException when the class is none of those; load it with {@link #load(String, Class)}
    */
   public Object load(String key) {
     return load(key, Object.class);
@@ -440,12 +446,7 @@ public final class Registry implements Closeable {
   }
 
   private Class<?> storedClass(Manifest manifest) {
-    try {
-      return Class.forName(manifest.objectClass(), false, classLoader);
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new MaterializerException(describe(manifest) + " holds a " + manifest.objectClass() + ", which is not"
-          + " on the classpath: load it with load(key, SomeType.class)", e);
-    }
+    return untypedLoads.classFor(describe(manifest), manifest.objectClass(), settings.value().materializers());
   }
 
   // ---------------------------------------------------------------- inspect
@@ -1079,6 +1080,7 @@ public final class Registry implements Closeable {
     private @Nullable Boolean mutable;
     private @Nullable Integer versionDigits;
     private final List<Materializer<?>> materializers = new ArrayList<>();
+    private final List<Class<?>> allowedTypes = new ArrayList<>();
     private VerifyLevel verify = VerifyLevel.INTEGRITY;
     private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
     private Clock clock = Clock.systemUTC();
@@ -1196,6 +1198,23 @@ public final class Registry implements Closeable {
      */
     public Builder materializer(Materializer<?> materializer) {
       materializers.add(materializer);
+      return this;
+    }
+
+    /**
+     * Allows untyped loads ({@link Registry#load(String)}, {@link Registry#get(String)}, the {@link Registry#asMap()}
+     * view) to produce these exact classes when a manifest names them. Without it, an untyped load produces only
+     * the built-in value types ({@code byte[]}, {@code String}, {@code Path}, boxed primitives, {@code BigInteger},
+     * {@code BigDecimal} and the common {@code java.util} maps and collections) and classes mapped in the
+     * registry's settings ({@link Registry#registerMaterializer}): a manifest, which anyone who can write the
+     * storage can forge, never chooses what gets constructed. Typed loads ({@code load(key, Type.class)}) need
+     * no allowance.
+     *
+     * @param types the classes, matched exactly (not their subclasses)
+     * @return this builder
+     */
+    public Builder allowTypes(Class<?>... types) {
+      allowedTypes.addAll(List.of(types));
       return this;
     }
 
