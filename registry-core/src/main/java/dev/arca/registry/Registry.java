@@ -425,7 +425,8 @@ public final class Registry implements Closeable {
       throw integrityCause(e).orElse(e);
     } catch (RuntimeException e) {
       throw integrityCause(e).orElseGet(() -> new MaterializerException("materializer '" + materializer.id()
-          + "' failed reading " + describe(manifest) + ": " + e, e));
+          + "' failed reading " + describe(manifest) + ": "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e));
     } finally {
       if (!done) {
         reader.discardCreated();

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arca.registry.MaterializerException;
 import dev.arca.registry.Registry;
+import dev.arca.registry.RegistryException;
 import dev.arca.registry.testkit.ForgedManifest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Manifests written by someone who can write the storage (with a recomputed digest, which has no key): an
- * untyped load instantiates only classes the registry knows.
+ * untyped load instantiates only classes the registry knows, and a malformed manifest is an error naming the key
+ * and the rule, never a parser's class.
  */
 class ForgedManifestTest {
 
@@ -99,5 +103,32 @@ class ForgedManifestTest {
     assertThat(registry.load("n")).isEqualTo(42);
     assertThat(registry.load("text")).isEqualTo("t");
     assertThat(registry.load("bytes")).isEqualTo(new byte[] {1});
+  }
+
+  @Test
+  void malformedManifests_areErrorsNamingTheKeyAndTheRule_neverAParserClass() throws IOException {
+    registry.save("victim", "v");
+    Path stored = root.resolve("meta/victim/1.0.0.json");
+    String valid = Files.readString(stored);
+    Map<String, String> rules = new java.util.LinkedHashMap<>();
+    rules.put("{\"manifest\":null}", "missing");
+    rules.put("{}", "missing");
+    rules.put("[]", "object");
+    rules.put("null", "empty");
+    rules.put("\"text\"", "object");
+    rules.put(valid.substring(0, valid.length() / 2), "JSON");
+    rules.put(valid.replaceFirst("\"files\":\\[", "\"files\":\"no\",\"x\":["), "files");
+    rules.put(valid.replaceFirst("\"schema\":1", "\"schema\":\"one\""), "schema");
+    rules.put(valid.replaceFirst("\"version\":\"1.0.0\"", "\"version\":\"1_0\""), "version");
+    rules.put(valid.replaceFirst("\"size\":1", "\"size\":{}"), "size");
+    for (Map.Entry<String, String> garbage : rules.entrySet()) {
+      Files.writeString(stored, garbage.getKey(), StandardCharsets.UTF_8);
+
+      assertThatThrownBy(() -> registry.load("victim@1.0.0")).as(garbage.getKey())
+          .isInstanceOf(RegistryException.class)
+          .hasMessageContaining("victim@1.0.0").hasMessageContaining(garbage.getValue())
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("StoredManifest", "com.fasterxml",
+              "Deserialization", "dev.arca.registry.internal", "`", "java.lang"));
+    }
   }
 }

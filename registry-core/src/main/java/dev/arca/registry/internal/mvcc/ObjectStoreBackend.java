@@ -124,7 +124,8 @@ public final class ObjectStoreBackend implements Backend {
 
   private Optional<Stamped<StoredManifest>> readStored(String name, Version version) throws IOException {
     String key = Layout.manifest(name, version);
-    Optional<Stamped<StoredManifest>> stored = readDocument(key, StoredManifest.class, "manifest");
+    Optional<Stamped<StoredManifest>> stored = readDocument(key, StoredManifest.class, "manifest of " + name + "@"
+        + version);
     stored.ifPresent(s -> {
       Manifest m = s.value().manifest();
       if (!m.name().equals(name) || !m.version().equals(version)) {
