@@ -8,6 +8,7 @@ import dev.arca.registry.internal.io.LargeCopy;
 import dev.arca.registry.internal.io.VerifyingInputStream;
 import dev.arca.registry.internal.materialize.ManifestArtifactReader;
 import dev.arca.registry.internal.materialize.MaterializerCatalog;
+import dev.arca.registry.internal.materialize.StagedFiles;
 import dev.arca.registry.internal.materialize.UntypedLoadTypes;
 import dev.arca.registry.spi.ArtifactReader;
 import dev.arca.registry.spi.Backend;
@@ -25,6 +26,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -306,6 +308,60 @@ public final class Registry implements Closeable {
    */
   public Path loadInto(String key, Path directory) {
     return loadManifest(info(key), Path.class, directory, null);
+  }
+
+  /**
+   * Loads like {@link #loadInto(String, Path)}, reporting progress.
+   *
+   * @param key the key
+   * @param directory where to put the files
+   * @param progress called, on the loading thread, with the total bytes read so far
+   * @return the loaded file, or {@code directory} for a saved directory tree
+   */
+  public Path loadInto(String key, Path directory, LongConsumer progress) {
+    return loadManifest(info(key), Path.class, directory, java.util.Objects.requireNonNull(progress, "progress"));
+  }
+
+  /**
+   * Writes the one file of a version (a file saved from a {@code Path}, bytes, a stream, a value's one file) to
+   * {@code target} as stored, verified while read, and published by a rename only when whole; a file already
+   * there is replaced. When {@code target} is an existing directory the file goes into it, named as it was saved
+   * (or by the object name), which must be one plain path segment. Never writes through a symbolic link at the
+   * target.
+   *
+   * @param key the key
+   * @param target the file to write, or an existing directory to write it into
+   * @param progress called, on the loading thread, with the total bytes read so far
+   * @return the file written
+   * @throws IllegalArgumentException when the version holds several files: use {@link #loadInto}
+   */
+  public Path loadFile(String key, Path target, LongConsumer progress) {
+    java.util.Objects.requireNonNull(progress, "progress");
+    Manifest manifest = info(key);
+    if (manifest.files().size() != 1) {
+      throw new IllegalArgumentException(describe(manifest) + " holds " + manifest.files().size() + " files:"
+          + " load it into a directory with loadInto(key, directory)");
+    }
+    Path file = Files.isDirectory(target) ? target.resolve(manifest.savedFileName()).normalize() : target;
+    return withCacheRetry(manifest, m -> exportOnce(m, file, progress));
+  }
+
+  private Path exportOnce(Manifest manifest, Path file, LongConsumer progress) {
+    FileEntry entry = manifest.files().get(0);
+    Path directory = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(directory);
+      try (StagedFiles staged = new StagedFiles(directory)) {
+        try (InputStream in = reader(manifest, null, progress).open(entry.path());
+            OutputStream out = staged.create(file.getFileName().toString())) {
+          LargeCopy.copy(in, out);
+        }
+        staged.publish();
+      }
+      return file;
+    } catch (IOException e) {
+      throw integrityCause(e).orElseGet(() -> backendError(e, describe(manifest) + " -> " + file));
+    }
   }
 
   /**

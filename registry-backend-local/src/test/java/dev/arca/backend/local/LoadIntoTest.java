@@ -136,6 +136,36 @@ class LoadIntoTest {
   }
 
   @Test
+  void loadInto_withProgress_reportsEveryByte() throws IOException {
+    saveTree();
+    List<Long> seen = new ArrayList<>();
+
+    registry.loadInto("tree", dir.resolve("dest"), seen::add);
+
+    assertThat(seen).isSorted().last().isEqualTo((long) "alpha".length() + "sub file".length());
+  }
+
+  @Test
+  void loadFile_writesTheOneFileToAnExactPath_withProgress_andRefusesASymlinkThere() throws IOException {
+    registry.save("blob", "raw".getBytes(UTF_8));
+    List<Long> seen = new ArrayList<>();
+    Path victim = Files.writeString(dir.resolve("victim"), "keep");
+    Files.createSymbolicLink(dir.resolve("link"), victim);
+
+    assertThat(registry.loadFile("blob", dir.resolve("out/exact.bin"), seen::add)).hasContent("raw");
+    assertThat(registry.loadFile("blob", dir.resolve("out"), n -> { })).isEqualTo(dir.resolve("out/blob"));
+    assertThatThrownBy(() -> registry.loadFile("blob", dir.resolve("link"), n -> { }))
+        .isInstanceOf(MaterializerException.class).hasMessageContaining("symbolic link");
+
+    assertThat(seen).last().isEqualTo(3L);
+    assertThat(victim).hasContent("keep");
+    assertThat(modes(dir.resolve("out/exact.bin"))).isEqualTo(modes(victim));
+    try (Stream<Path> entries = Files.list(dir.resolve("out"))) {
+      assertThat(entries).containsExactlyInAnyOrder(dir.resolve("out/exact.bin"), dir.resolve("out/blob"));
+    }
+  }
+
+  @Test
   void loadedFilesAndDirectories_getTheModesOfAPlainWrite_underTheProcessUmask() throws IOException {
     saveTree();
     Path reference = dir.resolve("reference");
