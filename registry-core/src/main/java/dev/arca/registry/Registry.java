@@ -300,7 +300,9 @@ public final class Registry implements Closeable {
 
   /**
    * Loads a saved file or directory tree into {@code directory} (created if missing; existing files with the
-   * same names are replaced). Nothing is written outside it.
+   * same names are replaced, others are left alone). Nothing is written outside it, nor through a symbolic link
+   * below it. All or nothing: files are staged inside {@code directory} and renamed into place once every one
+   * is verified, so a refused or failed load leaves no new file (and removes the directories it created).
    *
    * @param key the key
    * @param directory where to put the files
