@@ -14,17 +14,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Manifests written by someone who can write the storage (with a recomputed digest, which has no key): an
  * untyped load instantiates only classes the registry knows, and a malformed manifest is an error naming the key
  * and the rule, never a parser's class.
  */
-class ForgedManifestTest {
+class ForgedManifestTest extends LocalRegistryFixture {
 
   /** Counts its instances: a class no manifest may make an untyped load construct. */
   public static final class Tripwire {
@@ -38,21 +35,6 @@ class ForgedManifestTest {
 
   /** A record saved as JSON. */
   public record Point(int x, int y) {}
-
-  @TempDir Path dir;
-  private Path root;
-  private Registry registry;
-
-  @BeforeEach
-  void open() {
-    root = dir.resolve("registry");
-    registry = Registry.builder().uri(root.toUri()).build();
-  }
-
-  @AfterEach
-  void close() {
-    registry.close();
-  }
 
   @Test
   void untypedLoad_ofAClassTheManifestNames_isRefused_andNothingIsConstructed() throws IOException {

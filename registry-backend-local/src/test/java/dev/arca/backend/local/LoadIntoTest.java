@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.arca.registry.IntegrityException;
 import dev.arca.registry.MaterializerException;
-import dev.arca.registry.Registry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -17,32 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code loadInto} on a destination that already holds things: it never writes through a symbolic link below the
  * destination, a refused or failed load leaves no new file there, and loaded files get the modes a plain write
  * would.
  */
-class LoadIntoTest {
-
-  @TempDir Path dir;
-  private Registry registry;
-  private Path root;
-
-  @BeforeEach
-  void open() {
-    root = dir.resolve("registry");
-    registry = Registry.builder().uri(root.toUri()).build();
-  }
-
-  @AfterEach
-  void close() {
-    registry.close();
-  }
+class LoadIntoTest extends LocalRegistryFixture {
 
   /** Saves a tree of {@code a.txt} and {@code sub/file} as {@code tree}. */
   private void saveTree() throws IOException {
