@@ -59,6 +59,9 @@ public record Manifest(
   /** The manifest schema this library writes and reads. */
   public static final int SCHEMA = 1;
 
+  /** The id of the built-in materializer of files and trees, whose params {@link #isTree()} reads. */
+  private static final String PATH_MATERIALIZER = "arca.path";
+
   /**
    * Validates and copies: files sorted by path with no duplicate, maps sorted and unmodifiable.
    *
@@ -110,6 +113,37 @@ public record Manifest(
    */
   public boolean digestMatches() {
     return digest.equals(computeDigest(objectClass, materializer, formatVersion, params, metadata, files));
+  }
+
+  /**
+   * Tells whether this version is a directory tree saved from a {@code Path}: load it with
+   * {@code loadInto}. Otherwise it is one file saved from a {@code Path}, or a value.
+   *
+   * @return true for a directory tree
+   */
+  public boolean isTree() {
+    return PATH_MATERIALIZER.equals(materializer) && "dir".equals(params.get("kind"));
+  }
+
+  /**
+   * The name for this version's one file when written into a directory: the name the file had when saved from a
+   * {@code Path}, else the object name. Checked here because the manifest may be forged: only one plain path
+   * segment is accepted.
+   *
+   * @throws IntegrityException when the manifest names anything else
+   */
+  String savedFileName() {
+    String saved = PATH_MATERIALIZER.equals(materializer) ? params.getOrDefault("fileName", name) : name;
+    try {
+      if (!saved.contains("/")) {
+        return Names.requirePath(saved);
+      }
+    } catch (IllegalArgumentException invalid) {
+      // refused below
+    }
+    throw new IntegrityException("manifest of " + name + "@" + version + " names its file '" + saved + "', which is"
+        + " not a plain file name (one path segment, not '.' or '..'): it was altered or written by something else;"
+        + " name the file to write instead, with loadFile(key, file)");
   }
 
   /**

@@ -8,6 +8,8 @@ import dev.arca.registry.internal.io.LargeCopy;
 import dev.arca.registry.internal.io.VerifyingInputStream;
 import dev.arca.registry.internal.materialize.ManifestArtifactReader;
 import dev.arca.registry.internal.materialize.MaterializerCatalog;
+import dev.arca.registry.internal.materialize.StagedFiles;
+import dev.arca.registry.internal.materialize.UntypedLoadTypes;
 import dev.arca.registry.spi.ArtifactReader;
 import dev.arca.registry.spi.Backend;
 import dev.arca.registry.spi.BackendContext;
@@ -24,6 +26,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,6 +45,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,7 +87,7 @@ public final class Registry implements Closeable {
   private final MaterializerCatalog catalog;
   private final VerifyLevel verify;
   private final Clock clock;
-  private final ClassLoader classLoader;
+  private final UntypedLoadTypes untypedLoads;
   private final String user;
   private final SaveOperation saves;
   private final @Nullable CachingBackend cache;
@@ -102,7 +106,7 @@ public final class Registry implements Closeable {
     this.catalog = new MaterializerCatalog(builder.materializers, builder.classLoader);
     this.verify = builder.verify;
     this.clock = builder.clock;
-    this.classLoader = builder.classLoader;
+    this.untypedLoads = new UntypedLoadTypes(builder.allowedTypes, builder.classLoader);
     this.user = System.getProperty("user.name", "unknown");
     this.saves = new SaveOperation(backend, clock, user);
     this.askedVersioned = builder.versioned;
@@ -279,21 +283,26 @@ public final class Registry implements Closeable {
    * Loads an object as the given type.
    *
    * @param key {@code name}, {@code name@version}, {@code name@latest} or {@code name#tag}
-   * @param type the expected class; {@code Object.class} loads the class recorded at save
+   * @param type the expected class; {@code Object.class} loads the class recorded at save, as {@link #load(String)}
    * @param <T> that class
    * @return the object. A {@code Path} is loaded into a fresh temp directory that the caller owns and deletes
    * @throws ObjectNotFoundException when the key resolves to nothing
    * @throws IntegrityException when stored bytes fail verification
    */
   public <T> T load(String key, Class<T> type) {
-    return loadManifest(info(key), type, null);
+    return loadManifest(info(key), type, null, null);
   }
 
   /**
-   * Loads an object as the class recorded at save.
+   * Loads an object as the class recorded at save, when the registry knows that class: a built-in value type
+   * ({@code byte[]}, {@code String}, {@code Path}, boxed primitives, {@code BigInteger}, {@code BigDecimal}, the
+   * common {@code java.util} maps and collections), a class mapped in the settings ({@link #registerMaterializer})
+   * or one allowed with {@link Builder#allowTypes}. The manifest names the class and anyone who can write the
+   * storage can forge it, so no other class is ever constructed.
    *
    * @param key the key
    * @return the object
+   * @throws MaterializerException when the class is none of those; load it with {@link #load(String, Class)}
    */
   public Object load(String key) {
     return load(key, Object.class);
@@ -301,14 +310,70 @@ public final class Registry implements Closeable {
 
   /**
    * Loads a saved file or directory tree into {@code directory} (created if missing; existing files with the
-   * same names are replaced). Nothing is written outside it.
+   * same names are replaced, others are left alone). Nothing is written outside it, nor through a symbolic link
+   * below it. All or nothing: files are staged inside {@code directory} and renamed into place once every one
+   * is verified, so a refused or failed load leaves no new file (and removes the directories it created).
    *
    * @param key the key
    * @param directory where to put the files
    * @return the loaded file, or {@code directory} for a saved directory tree
    */
   public Path loadInto(String key, Path directory) {
-    return loadManifest(info(key), Path.class, directory);
+    return loadManifest(info(key), Path.class, directory, null);
+  }
+
+  /**
+   * Loads like {@link #loadInto(String, Path)}, reporting progress.
+   *
+   * @param key the key
+   * @param directory where to put the files
+   * @param progress called, on the loading thread, with the total bytes read so far
+   * @return the loaded file, or {@code directory} for a saved directory tree
+   */
+  public Path loadInto(String key, Path directory, LongConsumer progress) {
+    return loadManifest(info(key), Path.class, directory, java.util.Objects.requireNonNull(progress, "progress"));
+  }
+
+  /**
+   * Writes the one file of a version (a file saved from a {@code Path}, bytes, a stream, a value's one file) to
+   * {@code target} as stored, verified while read, and published by a rename only when whole; a file already
+   * there is replaced. When {@code target} is an existing directory the file goes into it, named as it was saved
+   * (or by the object name), which must be one plain path segment. Never writes through a symbolic link at the
+   * target.
+   *
+   * @param key the key
+   * @param target the file to write, or an existing directory to write it into
+   * @param progress called, on the loading thread, with the total bytes read so far
+   * @return the file written
+   * @throws IllegalArgumentException when the version holds several files: use {@link #loadInto}
+   */
+  public Path loadFile(String key, Path target, LongConsumer progress) {
+    java.util.Objects.requireNonNull(progress, "progress");
+    Manifest manifest = info(key);
+    if (manifest.files().size() != 1) {
+      throw new IllegalArgumentException(describe(manifest) + " holds " + manifest.files().size() + " files:"
+          + " load it into a directory with loadInto(key, directory)");
+    }
+    Path file = Files.isDirectory(target) ? target.resolve(manifest.savedFileName()).normalize() : target;
+    return withCacheRetry(manifest, m -> exportOnce(m, file, progress));
+  }
+
+  private Path exportOnce(Manifest manifest, Path file, LongConsumer progress) {
+    FileEntry entry = manifest.files().get(0);
+    Path directory = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(directory);
+      try (StagedFiles staged = new StagedFiles(directory)) {
+        try (InputStream in = reader(manifest, null, progress).open(entry.path());
+            OutputStream out = staged.create(file.getFileName().toString())) {
+          LargeCopy.copy(in, out);
+        }
+        staged.publish();
+      }
+      return file;
+    } catch (IOException e) {
+      throw integrityCause(e).orElseGet(() -> backendError(e, describe(manifest) + " -> " + file));
+    }
   }
 
   /**
@@ -395,22 +460,28 @@ public final class Registry implements Closeable {
     }
   }
 
-  private <T> T loadManifest(Manifest manifest, Class<T> type, @Nullable Path destination) {
+  private <T> T loadManifest(Manifest manifest, Class<T> type, @Nullable Path destination,
+      @Nullable LongConsumer progress) {
+    return withCacheRetry(manifest, m -> loadOnce(m, type, destination, progress));
+  }
+
+  /** Runs a load; when a cached copy failed verification, drops it and runs the load again from the remote, once. */
+  private <T> T withCacheRetry(Manifest manifest, Function<Manifest, T> load) {
     try {
-      return loadOnce(manifest, type, destination);
+      return load.apply(manifest);
     } catch (IntegrityException e) {
       if (cache == null) {
         throw e;
       }
-      // A cached copy failed verification: drop it and read the version again from the remote, once.
       cache.invalidate(manifest);
       Manifest fresh = readManifest(manifest.name(), manifest.version())
           .orElseThrow(() -> new ObjectNotFoundException(describe(manifest) + " does not exist")).value();
-      return loadOnce(fresh, type, destination);
+      return load.apply(fresh);
     }
   }
 
-  private <T> T loadOnce(Manifest manifest, Class<T> type, @Nullable Path destination) {
+  private <T> T loadOnce(Manifest manifest, Class<T> type, @Nullable Path destination,
+      @Nullable LongConsumer progress) {
     Class<?> target = type == Object.class ? storedClass(manifest) : type;
     Materializer<?> materializer = catalog.forLoad(manifest.materializer(), target);
     if (manifest.formatVersion() > materializer.formatVersion()) {
@@ -418,18 +489,31 @@ public final class Registry implements Closeable {
           + " of '" + materializer.id() + "', newer than the " + materializer.formatVersion() + " this one reads:"
           + " upgrade the library that provides it", null);
     }
-    ArtifactReader reader = new ManifestArtifactReader(manifest, file -> backend.openFile(manifest, file),
-        verify, destination);
+    ManifestArtifactReader reader = reader(manifest, destination, progress);
+    boolean done = false;
     try {
-      return type.cast(read(materializer, reader, target));
+      T value = type.cast(read(materializer, reader, target));
+      done = true;
+      return value;
     } catch (IOException e) {
       throw integrityCause(e).orElseGet(() -> backendError(e, describe(manifest)));
     } catch (RegistryException e) {
       throw integrityCause(e).orElse(e);
     } catch (RuntimeException e) {
       throw integrityCause(e).orElseGet(() -> new MaterializerException("materializer '" + materializer.id()
-          + "' failed reading " + describe(manifest) + ": " + e, e));
+          + "' failed reading " + describe(manifest) + ": "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e));
+    } finally {
+      if (!done) {
+        reader.discardCreated();
+      }
     }
+  }
+
+  private ManifestArtifactReader reader(Manifest manifest, @Nullable Path destination,
+      @Nullable LongConsumer progress) {
+    return new ManifestArtifactReader(manifest, file -> backend.openFile(manifest, file), verify, destination,
+        progress);
   }
 
   @SuppressWarnings("unchecked")
@@ -439,12 +523,7 @@ public final class Registry implements Closeable {
   }
 
   private Class<?> storedClass(Manifest manifest) {
-    try {
-      return Class.forName(manifest.objectClass(), false, classLoader);
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new MaterializerException(describe(manifest) + " holds a " + manifest.objectClass() + ", which is not"
-          + " on the classpath: load it with load(key, SomeType.class)", e);
-    }
+    return untypedLoads.classFor(describe(manifest), manifest.objectClass(), settings.value().materializers());
   }
 
   // ---------------------------------------------------------------- inspect
@@ -1184,6 +1263,7 @@ public final class Registry implements Closeable {
     private @Nullable Boolean mutable;
     private @Nullable Integer versionDigits;
     private final List<Materializer<?>> materializers = new ArrayList<>();
+    private final List<Class<?>> allowedTypes = new ArrayList<>();
     private VerifyLevel verify = VerifyLevel.INTEGRITY;
     private @Nullable Duration gracePeriod;
     private LongSupplier ticker = System::nanoTime;
@@ -1302,6 +1382,23 @@ public final class Registry implements Closeable {
      */
     public Builder materializer(Materializer<?> materializer) {
       materializers.add(materializer);
+      return this;
+    }
+
+    /**
+     * Allows untyped loads ({@link Registry#load(String)}, {@link Registry#get(String)}, the {@link Registry#asMap()}
+     * view) to produce these exact classes when a manifest names them. Without it, an untyped load produces only
+     * the built-in value types ({@code byte[]}, {@code String}, {@code Path}, boxed primitives, {@code BigInteger},
+     * {@code BigDecimal} and the common {@code java.util} maps and collections) and classes mapped in the
+     * registry's settings ({@link Registry#registerMaterializer}): a manifest, which anyone who can write the
+     * storage can forge, never chooses what gets constructed. Typed loads ({@code load(key, Type.class)}) need
+     * no allowance.
+     *
+     * @param types the classes, matched exactly (not their subclasses)
+     * @return this builder
+     */
+    public Builder allowTypes(Class<?>... types) {
+      allowedTypes.addAll(List.of(types));
       return this;
     }
 

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -323,6 +324,32 @@ public final class Store implements Closeable {
   public Path loadInto(String key, Path directory) {
     StoreKey k = StoreKey.parse(key);
     return mountFor(k).registry().loadInto(k.key().toString(), directory);
+  }
+
+  /**
+   * Loads into a directory, reporting progress (see {@link Registry#loadInto(String, Path, LongConsumer)}).
+   *
+   * @param key the key
+   * @param directory where to put it
+   * @param progress called with the total bytes read so far
+   * @return the loaded file, or the directory for a tree
+   */
+  public Path loadInto(String key, Path directory, LongConsumer progress) {
+    StoreKey k = StoreKey.parse(key);
+    return mountFor(k).registry().loadInto(k.key().toString(), directory, progress);
+  }
+
+  /**
+   * Writes the one file of a version to a file or into a directory (see {@link Registry#loadFile}).
+   *
+   * @param key the key
+   * @param target the file, or an existing directory
+   * @param progress called with the total bytes read so far
+   * @return the file written
+   */
+  public Path loadFile(String key, Path target, LongConsumer progress) {
+    StoreKey k = StoreKey.parse(key);
+    return mountFor(k).registry().loadFile(k.key().toString(), target, progress);
   }
 
   /**

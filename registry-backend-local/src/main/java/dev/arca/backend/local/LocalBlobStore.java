@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -358,12 +359,20 @@ public final class LocalBlobStore implements BlobStore {
     return p;
   }
 
-  /** Creates a temp file in {@code dir}, creating (and syncing) missing directories; retried if a delete races. */
+  /**
+   * Creates a temp file in {@code dir}, creating (and syncing) missing directories; retried if a delete races.
+   * Created like any file (0666 under the umask), not with {@link Files#createTempFile}'s 0600, so a group sharing
+   * the registry on one host can read what each member writes.
+   */
   private Path newTempFile(Path dir) throws IOException {
     for (int attempt = 0; ; attempt++) {
       ensureDirectory(dir);
+      String unique = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+      Path temp = dir.resolve(TEMP_PREFIX + PID + "-" + unique);
       try {
-        return Files.createTempFile(dir, TEMP_PREFIX + PID + "-", "");
+        return Files.createFile(temp);
+      } catch (FileAlreadyExistsException taken) {
+        // another writer drew the same name: draw again
       } catch (NoSuchFileException e) {
         if (attempt >= 100) {
           throw e;

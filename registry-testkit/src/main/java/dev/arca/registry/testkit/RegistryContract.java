@@ -208,7 +208,7 @@ public abstract class RegistryContract {
     assertThat(registry.get("bytes", byte[].class)).containsExactly(0, 1, 2, 255);
     assertThat(registry.get("empty-bytes")).isEqualTo(new byte[0]);
     assertThat(registry.get("text")).isEqualTo("héllo, wörld ✓");
-    assertThat(registry.get("record")).isEqualTo(new Sample(7, "seven", List.of(1.5, -2.25, 1e-9)));
+    assertThat(registry.get("record", Sample.class)).isEqualTo(new Sample(7, "seven", List.of(1.5, -2.25, 1e-9)));
     assertThat(registry.get("map")).isInstanceOf(LinkedHashMap.class).isEqualTo(values.get("map"));
     assertThat(registry.get("list")).isInstanceOf(ArrayList.class).isEqualTo(values.get("list"));
     assertThat(registry.get("int")).isEqualTo(42);
@@ -226,7 +226,9 @@ public abstract class RegistryContract {
 
     assertThat(bean.getLabel()).isEqualTo("label");
     assertThat(bean.getCount()).isEqualTo(5);
-    assertThat(registry.get("bean")).isInstanceOf(Bean.class);
+    assertThatThrownBy(() -> registry.get("bean")).as("a load naming no type constructs only known classes")
+        .isInstanceOf(MaterializerException.class).hasMessageContaining("allowTypes(Bean.class)");
+    assertThat(open(b -> b.allowTypes(Bean.class)).get("bean")).isInstanceOf(Bean.class);
   }
 
   @Test
@@ -752,7 +754,7 @@ public abstract class RegistryContract {
       assertThat(copied.materializer()).isEqualTo(saved.materializer());
       assertThat(copied.dependsOn()).isEqualTo(saved.dependsOn());
       assertThat(copied.createdAt()).isEqualTo(saved.createdAt());
-      assertThat(target.get("m@1.2.3")).isEqualTo(new Sample(3, "three", List.of(3.0)));
+      assertThat(target.get("m@1.2.3", Sample.class)).isEqualTo(new Sample(3, "three", List.of(3.0)));
       assertThat(source.copyTo("m@1.2.3", target, "renamed").manifest().name()).isEqualTo("renamed");
 
       target.save("x@1.0.0", "theirs");

@@ -1,11 +1,19 @@
 package dev.arca.registry.internal.json;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.arca.registry.Version;
 import java.io.IOException;
+import java.time.temporal.Temporal;
+import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one JSON mapper for stored documents (manifests, settings, tags). Polymorphic typing is never enabled:
@@ -36,31 +44,104 @@ public final class Json {
   /**
    * Parses a stored document.
    *
-   * @throws MalformedDocumentException with a one-line reason when the bytes are not a valid document
+   * @throws MalformedDocumentException with a one-line reason when the bytes are not a valid document: the rule
+   *     broken and the field where, in the document's own terms, never a Java or parser class name
    */
   public static <T> T read(byte[] bytes, Class<T> type) {
+    T value;
     try {
-      T value = MAPPER.readValue(bytes, type);
-      if (value == null) {
-        throw new MalformedDocumentException("empty document");
-      }
-      return value;
+      value = MAPPER.readValue(bytes, type);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof MalformedDocumentException m) {
-        throw m;
-      }
       throw new MalformedDocumentException(reason(e));
     }
+    if (value == null) {
+      throw new MalformedDocumentException("the document is empty (JSON null)");
+    }
+    return value;
   }
 
+  /** The rule a document broke, and where; Jackson's own messages name Java types and are not used. */
   private static String reason(Throwable e) {
+    String path = e instanceof JsonMappingException mapping ? path(mapping) : "";
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StreamReadException parse) {
+        JsonLocation at = parse.getLocation();
+        return "not valid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+            + (path.isEmpty() ? "" : " (in '" + path + "')") + ": " + withoutTypes(parse.getOriginalMessage());
+      }
+    }
+    if (!(e instanceof JsonMappingException mapping)) {
+      return "unreadable: " + withoutTypes(rootMessage(e));
+    }
+    String where = path.isEmpty() ? "the document" : "field '" + path + "'";
+    Throwable cause = mapping.getCause();
+    if (cause instanceof NullPointerException) {
+      return path.isEmpty() ? "a required field is missing" : "a required field is missing in '" + path + "'";
+    }
+    if (cause instanceof IllegalArgumentException invalid && invalid.getMessage() != null) {
+      return where + ": " + withoutTypes(invalid.getMessage());
+    }
+    if (mapping instanceof MismatchedInputException mismatch) {
+      return where + " must be " + expected(mismatch.getTargetType());
+    }
+    return where + " is malformed: " + withoutTypes(rootMessage(e));
+  }
+
+  /** {@code manifest.files[0].size}, from Jackson's reference chain. */
+  private static String path(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  /** What a JSON value of this Java type looks like. */
+  private static String expected(@Nullable Class<?> type) {
+    if (type == null) {
+      return "of another kind";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (type.isPrimitive() && type != char.class || Number.class.isAssignableFrom(type)) {
+      return "a number";
+    }
+    if (CharSequence.class.isAssignableFrom(type) || type == char.class || type == Character.class
+        || type == Version.class) {
+      return type == Version.class ? "a version string such as \"1.0.0\"" : "a string";
+    }
+    if (Temporal.class.isAssignableFrom(type)) {
+      return "a timestamp string";
+    }
+    if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    return "a JSON object";
+  }
+
+  private static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    String message = root.getMessage() != null ? root.getMessage() : "no detail";
     int newline = message.indexOf('\n');
     return newline >= 0 ? message.substring(0, newline) : message;
+  }
+
+  /** Drops backquoted Java type names (Jackson quotes them so) from a message. */
+  private static String withoutTypes(@Nullable String message) {
+    if (message == null) {
+      return "no detail";
+    }
+    int newline = message.indexOf('\n');
+    String line = newline >= 0 ? message.substring(0, newline) : message;
+    return line.replaceAll("`[^`]*`", "a value").replaceAll("\\(token [^)]*\\)", "").trim();
   }
 
   /** A stored document that does not parse or does not validate. */

@@ -15,16 +15,22 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A file, or a whole directory tree stored file by file (each streamed from disk, no archive, no temp copy).
- * Symbolic links are refused on save; on load every path is checked to stay inside the destination, and each
- * file is written to a temp name and renamed only after its bytes verified, so a corrupt file never appears
- * under its real name.
+ *
+ * <p>Symbolic links and special files are refused on save. A load is all or nothing and never writes through a
+ * link ({@link StagedFiles}): every file is streamed and verified into a staging directory inside the
+ * destination, then, once all are whole, renamed into place, each target path checked component by component
+ * without following links. Files already in the destination with the same names are replaced; others are left
+ * alone. A refused or failed load leaves no new file there.
+ *
+ * <p>Modes: only names and bytes are stored, no permission bits (not even the executable bit), owners or times.
+ * Loaded files get the modes of a plain write by the loading process (0666 under its umask, e.g. 0644), and
+ * directories 0777 under its umask.
  */
 final class PathMaterializer implements Materializer<Path> {
 
@@ -88,26 +94,19 @@ final class PathMaterializer implements Materializer<Path> {
   @Override
   public <S extends Path> S read(ArtifactReader in, Class<S> type) throws IOException {
     Path destination = in.destination().toAbsolutePath().normalize();
-    boolean single = "file".equals(in.params().get(KIND));
-    for (FileEntry entry : in.files()) {
-      Path target = destination.resolve(Names.requirePath(entry.path())).normalize();
-      if (!target.startsWith(destination) || target.equals(destination)) {
-        throw new MaterializerException("refusing to write '" + entry.path() + "' outside " + destination, null);
+    try (StagedFiles staged = new StagedFiles(destination)) {
+      for (FileEntry entry : in.files()) {
+        staged.check(Names.requirePath(entry.path())); // refuse before transferring anything
       }
-      Files.createDirectories(target.getParent());
-      Path temp = Files.createTempFile(target.getParent(), ".arca-", ".part");
-      try {
-        try (InputStream source = in.open(entry.path()); OutputStream out = Files.newOutputStream(temp)) {
+      for (FileEntry entry : in.files()) {
+        try (InputStream source = in.open(entry.path()); OutputStream out = staged.create(entry.path())) {
           LargeCopy.copy(source, out);
         }
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(temp);
       }
+      staged.publish();
     }
-    if (single) {
-      String fileName = in.params().getOrDefault(FILE_NAME, in.files().get(0).path());
-      return type.cast(destination.resolve(Names.requirePath(fileName)));
+    if ("file".equals(in.params().get(KIND)) && in.files().size() == 1) {
+      return type.cast(destination.resolve(in.files().get(0).path()));
     }
     return type.cast(destination);
   }

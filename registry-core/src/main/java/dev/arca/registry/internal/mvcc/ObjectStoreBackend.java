@@ -195,7 +195,7 @@ public final class ObjectStoreBackend implements Backend {
     }
     BlobInfo info = content.get().info();
     Optional<Stored> stored = Optional.of(new Stored(parse(key, content.get().readAllAndClose(),
-        StoredManifest.class, "manifest"), info.etag(), info.lastModified()));
+        StoredManifest.class, "manifest of " + name + "@" + version), info.etag(), info.lastModified()));
     stored.ifPresent(s -> {
       Manifest m = s.doc().manifest();
       if (!m.name().equals(name) || !m.version().equals(version)) {
