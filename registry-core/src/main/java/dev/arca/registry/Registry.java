@@ -1202,20 +1202,19 @@ public final class Registry implements Closeable {
     }
   }
 
-  /** Stores the settings of a new registry before its first write; a racing creator's settings win, checked. */
+  /**
+   * Stores the settings of a new registry before its first write; a racing creator's settings win, checked.
+   * Threads that race here each try the create-if-absent: no lock is held across a store call.
+   */
   private RegistrySettings beforeWrite() throws IOException {
     Stamped<RegistrySettings> current = settings;
     if (current.etag() != NOT_STORED) {
       return current.value();
     }
-    synchronized (this) {
-      if (settings.etag() == NOT_STORED) {
-        backend.writeSettings(current.value(), null); // a racing creator may win; either way, read what is stored
-        settings = checked(backend.readSettings().orElseThrow(() -> new RegistryException("registry settings at "
-            + backend.scheme() + " could not be read back after they were written")));
-      }
-      return settings.value();
-    }
+    backend.writeSettings(current.value(), null); // a racing creator may win; either way, read what is stored
+    settings = checked(backend.readSettings().orElseThrow(() -> new RegistryException("registry settings at "
+        + backend.scheme() + " could not be read back after they were written")));
+    return settings.value();
   }
 
   private void check(String setting, @Nullable Object asked, Object stored) {

@@ -90,15 +90,14 @@ public final class ObjectStoreBackend implements Backend {
     this.probed = !probe || !store.capabilities().remote();
   }
 
-  /** Probes the store once, before the first write of this instance. */
+  /**
+   * Probes the store before the first write of this instance. Threads that race here each probe (with keys of
+   * their own): no lock is held across a store call.
+   */
   private void beforeWrite() throws IOException {
     if (!probed) {
-      synchronized (this) {
-        if (!probed) {
-          probeConditionalWrites();
-          probed = true;
-        }
-      }
+      probeConditionalWrites();
+      probed = true;
     }
   }
 

@@ -83,6 +83,11 @@ final class Invariants {
         judgeValue(name, v, value, now, null, saves).ifPresent(p -> found.add(new Violation(
             p.kind == Violation.Kind.STALE_READ ? Violation.Kind.WRONG_VALUE : p.kind, step, "the store's "
             + name + "@" + v + ": " + p.message)));
+      } catch (dev.arca.registry.ObjectNotFoundException e) {
+        if (!deleteUnfinished(name, v, deletes)) {
+          found.add(new Violation(Violation.Kind.BROKEN_VERSION, step, name + "@" + v + " is listed but does not"
+              + " load: " + e + explainVersion(name, v, saves)));
+        }
       } catch (RuntimeException e) {
         found.add(new Violation(Violation.Kind.BROKEN_VERSION, step, name + "@" + v + " is listed but does not"
             + " load: " + e + explainVersion(name, v, saves)));
@@ -97,7 +102,7 @@ final class Invariants {
     }
     try {
       verifier.tags(name).forEach((tag, v) -> {
-        if (!listed.contains(v)) {
+        if (!listed.contains(v) && !deleteUnfinished(name, v, deletes)) {
           found.add(new Violation(Violation.Kind.DANGLING_TAG, step, name + "#" + tag + " names " + name + "@" + v
               + ", which is not listed (deleted, or never committed)" + explainVersion(name, v, saves)));
         }
@@ -203,6 +208,16 @@ final class Invariants {
   private static boolean mayBeDeleted(History.Save s, List<History.Delete> deletes, long until) {
     return deletes.stream().anyMatch(d -> d.name.equals(s.name) && d.version.equals(s.acked) && d.end > s.start
         && d.start < until);
+  }
+
+  /**
+   * Whether a delete of {@code name@v} is in flight, crashed or failed (unknown): protocol v2 tombstones the
+   * manifest first, then writes the listing hint and removes the tags, so until such a delete finishes the version
+   * may be listed yet read as absent, and a tag may still name it (reads through it find nothing).
+   */
+  private static boolean deleteUnfinished(String name, Version v, List<History.Delete> deletes) {
+    return deletes.stream().anyMatch(d -> d.name.equals(name) && d.version.equals(v)
+        && d.outcome != History.Outcome.ACKED);
   }
 
   private static String explainVersion(String name, Version v, List<History.Save> saves) {

@@ -75,8 +75,9 @@ class CommitProtocolSimulationTest {
 
   /** Defect 4: deleting tagged versions and saving again must neither leave a tag dangling nor reuse a number. */
   @Test
-  @org.junit.jupiter.api.Disabled("issue 13, next step: on protocol v2, 29 of 60 seeds fail: 21 STALL (an actor"
-      + " blocked outside a store call; 20 s each), 5 BROKEN_VERSION, 3 DANGLING_TAG; not yet diagnosed")
+  @org.junit.jupiter.api.Disabled("issue 13, next step: on protocol v2 seed 59 of 60 reports DANGLING_TAG while the"
+      + " tag move that undoes itself (its version was deleted meanwhile) is still in flight: the invariant must"
+      + " allow a tag operation in flight, as it allows an unfinished delete")
   void deletingTaggedVersions_thenSaving_neverLeavesADanglingTagNorReusesANumber() {
     Scenario scenario = Scenario.builder("delete tagged versions, save again (defect 4)")
         .process(PROCESS).process(PROCESS).process(PROCESS).process(PROCESS)
