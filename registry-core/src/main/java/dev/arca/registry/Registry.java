@@ -1211,9 +1211,19 @@ public final class Registry implements Closeable {
     if (current.etag() != NOT_STORED) {
       return current.value();
     }
-    backend.writeSettings(current.value(), null); // a racing creator may win; either way, read what is stored
-    settings = checked(backend.readSettings().orElseThrow(() -> new RegistryException("registry settings at "
-        + backend.scheme() + " could not be read back after they were written")));
+    Exception unknown = null;
+    try {
+      backend.writeSettings(current.value(), null); // a racing creator may win; either way, read what is stored
+    } catch (IOException | BackendException e) {
+      unknown = e; // it may have landed, or a racing creator's write made it fail: what is stored decides
+    }
+    Optional<Stamped<RegistrySettings>> stored = backend.readSettings();
+    if (stored.isEmpty()) {
+      IOException failed = new IOException("registry settings at " + backend.scheme() + " could not be read back"
+          + " after they were written", unknown);
+      throw failed;
+    }
+    settings = checked(stored.get());
     return settings.value();
   }
 
