@@ -1056,14 +1056,20 @@ public final class Registry implements Closeable {
 
   /**
    * Finds write attempts that no version references and that are older than the grace period (crashed or lost
-   * writes, overwritten versions past their grace), and removes them when {@code apply} is true.
+   * writes, overwritten versions past their grace), and removes them when {@code apply} is true. The grace period
+   * is the one stored with the registry; where no registry is stored yet, nothing is removed (files written
+   * meanwhile would belong to a registry whose grace period this run never read).
    *
    * @param apply false for a dry run that only reports
    * @return what was found, and removed when applied
    */
   public JanitorReport janitor(boolean apply) {
     try {
-      return backend.janitor(apply, current().gracePeriod());
+      RegistrySettings stored = current();
+      if (settings.etag() == NOT_STORED) {
+        return new JanitorReport(apply, List.of(), 0, 0, 0);
+      }
+      return backend.janitor(apply, stored.gracePeriod());
     } catch (IOException e) {
       throw backendError(e, "janitor");
     }

@@ -64,6 +64,21 @@ class CommitProtocolTest {
   }
 
   @Test
+  void commitWhoseResponseWasLost_thenWhoseReadBackFails_throws_butKeepsTheFilesItsManifestNames() {
+    ScriptedBlobStore store = ScriptedBlobStore.withoutConditionalDelete(data);
+    try (Registry registry = Registry.builder().blobStore(store).build()) {
+      registry.save("created", "registry");
+      data.loseConditionalResponses(1); // the create lands; the client's retry sees it as a failed condition
+      store.failNextRead(k -> k.equals("meta/m/1.0.0.json"));
+
+      assertThatThrownBy(() -> registry.save("m", "value")).isInstanceOf(BackendException.class);
+
+      assertThat(registry.versions("m")).extracting(Version::toString).containsExactly("1.0.0");
+      assertThat(registry.get("m@1.0.0")).as("the landed version loads whole").isEqualTo("value");
+    }
+  }
+
+  @Test
   void copyWhoseCommitLandsThenThrows_keepsTheCopiedFiles() {
     InMemoryBlobStore targetData = InMemoryBlobStore.create();
     ScriptedBlobStore target = ScriptedBlobStore.withoutConditionalDelete(targetData)

@@ -8,6 +8,7 @@ import dev.arca.registry.OnConflict;
 import dev.arca.registry.Registry;
 import dev.arca.registry.RegistryException;
 import dev.arca.registry.SaveOptions;
+import dev.arca.registry.spi.Condition;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,36 @@ class JanitorSafetyTest {
       save.get(1, TimeUnit.MINUTES);
 
       assertThat(writer.get("inflight")).isEqualTo("data");
+    }
+  }
+
+  @Test
+  void aJanitorOpenedBeforeTheRegistryExisted_withAShorterGracePeriod_usesTheStoredOne() throws Exception {
+    RegistryContract.BlockingMaterializer blocking = new RegistryContract.BlockingMaterializer();
+    try (Registry janitor = registry().gracePeriod(Duration.ofMinutes(1)).build(); // nothing stored yet
+        Registry writer = registry().materializer(blocking).gracePeriod(HOUR).build()) {
+      writer.save("created", new byte[] {0}); // creates the registry with an hour's grace
+      CompletableFuture<?> save = inFlightWrite(writer, blocking);
+      storeClock.advance(Duration.ofMinutes(10));
+
+      assertThatThrownBy(() -> janitor.janitor(true))
+          .isInstanceOf(RegistryException.class).hasMessageContaining("gracePeriod");
+      blocking.release.countDown();
+      save.get(1, TimeUnit.MINUTES);
+
+      assertThat(writer.get("inflight")).isEqualTo("data");
+    }
+  }
+
+  @Test
+  void aJanitorOnALocationWithNoRegistry_removesNothing() throws Exception {
+    store.put("objects/m/01b8dac5-e34c-7434-8475-eb4d5b3305b1/text", new byte[] {1}, Condition.NONE);
+    storeClock.advance(HOUR.multipliedBy(3));
+    try (Registry janitor = registry().gracePeriod(Duration.ofMinutes(1)).build()) {
+      JanitorReport report = janitor.janitor(true);
+
+      assertThat(report.orphans()).isEmpty();
+      assertThat(store.keys()).contains("objects/m/01b8dac5-e34c-7434-8475-eb4d5b3305b1/text");
     }
   }
 

@@ -61,6 +61,12 @@ final class ScriptedBlobStore implements BlobStore {
     return this;
   }
 
+  /** The next get of a matching key throws, as a read that times out does. */
+  ScriptedBlobStore failNextRead(Predicate<String> key) {
+    throwOnGet = key;
+    return this;
+  }
+
   /** Runs {@code action} once, right after the next get or head of a matching key was answered. */
   ScriptedBlobStore afterNextRead(Predicate<String> key, Runnable action) {
     afterReadOf = key;

@@ -490,6 +490,7 @@ public final class ObjectStoreBackend implements Backend {
     private final List<String> written = new ArrayList<>();
     private boolean committed;
     private boolean uncertain;
+    private boolean replacedOurs;
 
     Attempt(String name, String uuid, Duration grace) {
       this.name = name;
@@ -563,7 +564,9 @@ public final class ObjectStoreBackend implements Backend {
         }
       }
       if (etag.isEmpty()) {
+        uncertain = true; // until the read-back answers: a lost response may hide our own write
         etag = ownCommit(manifest.version());
+        uncertain = etag.isEmpty() && replacedOurs;
       }
       committed |= etag.isPresent();
       if (etag.isPresent() && elapsed().compareTo(grace) >= 0) {
@@ -609,8 +612,10 @@ public final class ObjectStoreBackend implements Backend {
      * commit whose first response was lost sees its own write as a conflict (412), yet the version is ours.
      */
     private Optional<String> ownCommit(Version version) throws IOException {
-      return readStored(name, version).filter(s -> !s.doc().isDeleted() && s.doc().manifest().uuid().equals(uuid))
-          .map(Stored::etag);
+      Optional<Stored> there = readStored(name, version);
+      replacedOurs = there.isPresent() && there.get().doc().superseded().stream()
+          .anyMatch(s -> s.uuid().equals(uuid)); // ours landed, then an overwrite or a delete replaced it
+      return there.filter(s -> !s.doc().isDeleted() && s.doc().manifest().uuid().equals(uuid)).map(Stored::etag);
     }
 
     @Override

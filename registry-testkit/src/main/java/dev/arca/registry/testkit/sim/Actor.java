@@ -140,18 +140,19 @@ final class Actor implements Runnable {
 
   private void tag(String name) {
     String tag = TAGS.get(random.nextInt(TAGS.size()));
+    History.TagOp op = history.beginTagOp(name, tag);
     try {
       if (random.nextInt(4) == 0) {
         registry.untag(name, tag);
-        return;
+      } else {
+        List<History.Save> acked = history.acked(name);
+        String key = acked.isEmpty() || random.nextBoolean() ? name
+            : name + "@" + acked.get(random.nextInt(acked.size())).acked;
+        registry.tag(key, tag);
       }
-      List<History.Save> acked = history.acked(name);
-      String key = acked.isEmpty() || random.nextBoolean() ? name
-          : name + "@" + acked.get(random.nextInt(acked.size())).acked;
-      registry.tag(key, tag);
-      history.tagMoved();
+      history.ended(op, History.Outcome.ACKED);
     } catch (RuntimeException outcome) {
-      // a failed tag move; the store's tags are checked as they are
+      history.ended(op, History.Outcome.FAILED); // the store's tags are checked as they are
     }
   }
 

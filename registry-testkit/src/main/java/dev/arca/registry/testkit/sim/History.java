@@ -76,6 +76,18 @@ final class History {
     }
   }
 
+  /** A tag move or removal: until it ends acknowledged, the tag may name a version deleted meanwhile. */
+  static final class TagOp {
+    final String name;
+    final String tag;
+    Outcome outcome = Outcome.PENDING;
+
+    TagOp(String name, String tag) {
+      this.name = name;
+      this.tag = tag;
+    }
+  }
+
   enum ReadKind { EXPLICIT, LATEST, TAG }
 
   /** A load. */
@@ -104,7 +116,7 @@ final class History {
   private final List<Save> saves = new ArrayList<>();
   private final List<Delete> deletes = new ArrayList<>();
   private final List<Read> reads = new ArrayList<>();
-  private int tagMoves;
+  private final List<TagOp> tagOps = new ArrayList<>();
 
   synchronized Save beginSave(int process, String name, @Nullable Version requested, boolean overwrite,
       String payload) {
@@ -150,8 +162,14 @@ final class History {
     r.faults = faults;
   }
 
-  synchronized void tagMoved() {
-    tagMoves++;
+  synchronized TagOp beginTagOp(String name, String tag) {
+    TagOp op = new TagOp(name, tag);
+    tagOps.add(op);
+    return op;
+  }
+
+  synchronized void ended(TagOp op, Outcome outcome) {
+    op.outcome = outcome;
   }
 
   synchronized long now() {
@@ -170,8 +188,8 @@ final class History {
     return List.copyOf(reads);
   }
 
-  synchronized int tagMoves() {
-    return tagMoves;
+  synchronized List<TagOp> tagOps() {
+    return List.copyOf(tagOps);
   }
 
   /** Acknowledged saves of a name, for actors that pick a version to read, tag or overwrite. */

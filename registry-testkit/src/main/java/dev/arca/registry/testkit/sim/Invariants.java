@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  *       ({@link Violation.Kind#LOST_VERSION});
  *   <li>no version is acknowledged to two creating saves, nor to a save started after an acknowledged delete
  *       of it ({@link Violation.Kind#REUSED_VERSION});
- *   <li>every tag names a listed version ({@link Violation.Kind#DANGLING_TAG});
+ *   <li>every tag names a listed version, except while a delete of that version or a move of that tag is
+ *       unacknowledged (a move that lands after the delete removed the version's tags undoes itself, a step
+ *       later) ({@link Violation.Kind#DANGLING_TAG});
  *   <li>readers fail only with not-found, and then only for a version that may have been deleted or that was
  *       not acknowledged before the read began; other exceptions only when a fault hit one of the read's calls,
  *       and never an integrity error ({@link Violation.Kind#READER_FAILED}); a reader whose process shares the
@@ -102,7 +104,7 @@ final class Invariants {
     }
     try {
       verifier.tags(name).forEach((tag, v) -> {
-        if (!listed.contains(v) && !deleteUnfinished(name, v, deletes)) {
+        if (!listed.contains(v) && !deleteUnfinished(name, v, deletes) && !tagOpUnfinished(name, tag)) {
           found.add(new Violation(Violation.Kind.DANGLING_TAG, step, name + "#" + tag + " names " + name + "@" + v
               + ", which is not listed (deleted, or never committed)" + explainVersion(name, v, saves)));
         }
@@ -215,6 +217,11 @@ final class Invariants {
    * manifest first, then writes the listing hint and removes the tags, so until such a delete finishes the version
    * may be listed yet read as absent, and a tag may still name it (reads through it find nothing).
    */
+  private boolean tagOpUnfinished(String name, String tag) {
+    return history.tagOps().stream().anyMatch(op -> op.name.equals(name) && op.tag.equals(tag)
+        && op.outcome != History.Outcome.ACKED);
+  }
+
   private static boolean deleteUnfinished(String name, Version v, List<History.Delete> deletes) {
     return deletes.stream().anyMatch(d -> d.name.equals(name) && d.version.equals(v)
         && d.outcome != History.Outcome.ACKED);

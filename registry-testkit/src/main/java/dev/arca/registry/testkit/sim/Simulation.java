@@ -289,7 +289,7 @@ public final class Simulation {
   private static @Nullable Registry open(Scenario scenario, int p, SimStore store, VirtualTime time,
       List<Path> cacheDirs, Set<Integer> cached) {
     Scenario.ProcessSpec spec = scenario.processes().get(p);
-    Registry.Builder builder = Registry.builder().blobStore(store).clock(time.process(p));
+    Registry.Builder builder = Registry.builder().blobStore(store).clock(time.process(p)).ticker(time::nanos);
     if (spec.gracePeriod() != null) {
       builder.gracePeriod(spec.gracePeriod());
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The simulation's time: one store clock (it stamps {@code BlobInfo.lastModified}) that the scheduler moves at
  * every step, and one clock per simulated process, the store clock plus that process's offset (a host clock
- * running ahead or behind, which clock-jump faults change). Thread-safe.
+ * running ahead or behind, which clock-jump faults change), and one monotonic ticker. Thread-safe.
  */
 final class VirtualTime {
 
@@ -27,6 +27,14 @@ final class VirtualTime {
 
   Clock store() {
     return store;
+  }
+
+  /**
+   * Every process's monotonic ticker (what {@code Registry.Builder.ticker} reads): the store's virtual time in
+   * nanoseconds, which clock jumps do not move, so a writer's elapsed time is the virtual time that passed.
+   */
+  long nanos() {
+    return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(store.millis());
   }
 
   void advance(long millis) {
