@@ -364,7 +364,7 @@ final class OciBackend implements Backend {
   public JanitorReport janitor(boolean apply, Duration gracePeriod) {
     Optional<Stamped<Sightings>> before = readDocument(OciTags.JANITOR, Sightings.class, "janitor's sightings");
     Map<String, Instant> seenBefore = before.map(s -> s.value().firstSeen()).orElse(Map.of());
-    List<Replaced> replaced = new ArrayList<>();
+    List<List<Replaced>> chains = new ArrayList<>();
     Set<String> visited = new HashSet<>();
     listings().forEach((form, listing) -> {
       for (Version version : listing.committed()) {
@@ -377,7 +377,7 @@ final class OciBackend implements Backend {
         if (apply && isTombstone(live.get()) && !listing.deleted().contains(version)) {
           pushHint(name, version); // a delete that stopped between its tombstone and its hint
         }
-        replaced.addAll(replacedBy(live.get(), name, visited));
+        chains.add(replacedBy(live.get(), name, visited));
       }
     });
     // Read after the scan: every replacement seen above was pushed before this time.
@@ -387,22 +387,26 @@ final class OciBackend implements Backend {
     long files = 0;
     long bytes = 0;
     int kept = 0;
-    for (Replaced old : replaced) {
-      Instant first = seenBefore.get(old.digest());
-      if (first == null || first.plus(gracePeriod).plus(ServerClock.RESOLUTION).isAfter(now)) {
-        kept++;
-        seen.put(old.digest(), first == null ? now : first);
-        continue;
-      }
-      orphans.add(old.name() + "/" + old.digest());
-      for (Layer layer : old.manifest().getLayers()) {
-        files++;
-        bytes += layer.getSize();
-      }
-      if (apply) {
-        deleteManifest(old.digest());
-      } else {
-        seen.put(old.digest(), first);
+    for (List<Replaced> chain : chains) {
+      boolean keepRest = false; // once one is kept, so are the younger ones: none is cut off from the chain
+      for (Replaced old : chain) {
+        Instant first = seenBefore.get(old.digest());
+        keepRest |= first == null || first.plus(gracePeriod).plus(ServerClock.RESOLUTION).isAfter(now);
+        if (keepRest) {
+          kept++;
+          seen.put(old.digest(), first == null ? now : first);
+          continue;
+        }
+        orphans.add(old.name() + "/" + old.digest());
+        for (Layer layer : old.manifest().getLayers()) {
+          files++;
+          bytes += layer.getSize();
+        }
+        if (apply) {
+          deleteManifest(old.digest());
+        } else {
+          seen.put(old.digest(), first);
+        }
       }
     }
     if (apply && !seen.equals(seenBefore)) {
