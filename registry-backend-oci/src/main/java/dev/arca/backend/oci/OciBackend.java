@@ -25,8 +25,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +45,7 @@ import land.oras.Config;
 import land.oras.ContainerRef;
 import land.oras.Layer;
 import land.oras.Registry;
+import land.oras.Tags;
 import land.oras.exception.OrasException;
 import org.jspecify.annotations.Nullable;
 
@@ -64,10 +68,28 @@ import org.jspecify.annotations.Nullable;
  * manifest stays in the repository by digest). Use one writer per name, or a backend with conditional writes,
  * where that matters.
  *
- * <h2>Deleting and the janitor</h2>
- * Deleting a version deletes its manifest by digest. Blobs are never deleted: other versions may share them (same
- * content, same digest); the registry's own garbage collection reclaims unreferenced blobs. The janitor deletes
- * manifests that an overwrite replaced more than the grace period ago.
+ * <h2>Deleting: tombstones</h2>
+ * Deleting version {@code V} pushes a tombstone under its tag: a manifest without layers whose
+ * {@value #DELETED} annotation holds a fresh id and whose config is {@value #TOMBSTONE_TYPE}. It reads as absent,
+ * and auto-increment still counts its number ({@link #lastVersion}), so no number is handed out twice. Beside it
+ * a listing hint ({@code _x} tag, see {@link OciTags}) lets listings skip it without reading manifests; an applied
+ * janitor writes a hint a crash left out. Core then removes the tags pointing at the version, and a tag move
+ * re-reads the tombstone after writing and undoes itself. Like every write here, the tombstone is checked before
+ * and read back after its push, with the race described above.
+ *
+ * <h2>Replaced manifests and the janitor</h2>
+ * An overwrite or a tombstone leaves the manifest it replaced in the repository by digest, for readers that hold
+ * it, and names it in its {@value #SUPERSEDED} annotation: one digest, so a manifest's size never grows with its
+ * history. The janitor follows these links from each version tag and deletes the replaced manifests (oldest
+ * first, so no link is lost) once a grace period has passed since an applied janitor run first saw them replaced,
+ * by the registry's clock ({@link ServerClock}: registries expose no modification times, and no writer's clock is
+ * trusted). Those first sightings live in the {@code _arca.janitor} document; a dry run reads them and writes
+ * nothing. Blobs are never deleted: other versions may share them (same content, same digest); the registry's own
+ * garbage collection reclaims unreferenced blobs.
+ *
+ * <h2>Listings</h2>
+ * Tags are listed page by page ({@code n} and {@code last}, following the registry's {@code Link} header), and
+ * only tags that parse back exactly as Arca writes them count; other tools' tags are ignored.
  */
 final class OciBackend implements Backend {
 
@@ -78,7 +100,14 @@ final class OciBackend implements Backend {
   static final String ALIASES_TYPE = "application/vnd.arca.tags.v1+json";
   static final String TITLE = "org.opencontainers.image.title";
   static final String NAME = "dev.arca.name";
+  static final String VERSION = "dev.arca.version";
   static final String SUPERSEDED = "dev.arca.superseded";
+  static final String DELETED = "dev.arca.deleted";
+  static final String TOMBSTONE_TYPE = "application/vnd.arca.tombstone.v1+json";
+  static final String HINT_TYPE = "application/vnd.arca.deleted.v1+json";
+  static final String JANITOR_TYPE = "application/vnd.arca.janitor.v1+json";
+  /** Tags asked for per page; a registry may answer with fewer and a {@code Link} to the rest. */
+  static final int TAG_PAGE = 1000;
   static final int ATTEMPTS = 5;
   /** Reopens one blob read may cost after resets or truncated bodies. */
   static final int RESUMES = 4;
@@ -87,9 +116,12 @@ final class OciBackend implements Backend {
   private final ContainerRef repository;
   private final BackendContext context;
   private final OciFailures failures;
+  private final ServerClock serverClock;
   private final Path spool;
   /** Hashed forms to the names they stand for; a form's name never changes. */
   private final Map<String, String> hashedNames = new ConcurrentHashMap<>();
+  /** The registry's versionDigits once known (0 before): it never changes, and it tells Arca's tags from others. */
+  private volatile int versionDigits;
 
   OciBackend(Registry registry, ContainerRef repository, BackendContext context, OciFailures failures)
       throws IOException {
@@ -97,6 +129,8 @@ final class OciBackend implements Backend {
     this.repository = repository;
     this.context = context;
     this.failures = failures;
+    this.serverClock = new ServerClock(URI.create(registry.getScheme() + "://" + repository.getApiRegistry()),
+        failures);
     this.spool = Files.createTempDirectory("arca-oci-");
   }
 
@@ -131,7 +165,14 @@ final class OciBackend implements Backend {
 
   @Override
   public Optional<Stamped<Manifest>> readManifest(String name, Version version) {
-    return readDocument(OciTags.version(name, version), Manifest.class, "manifest of " + name + "@" + version);
+    String tag = OciTags.version(name, version);
+    return manifestAt(tag).filter(m -> !isTombstone(m)).map(m -> new Stamped<>(
+        config(m, tag, Manifest.class, "manifest of " + name + "@" + version), digest(m)));
+  }
+
+  @Override
+  public Optional<String> tombstone(String name, Version version) {
+    return manifestAt(OciTags.version(name, version)).filter(OciBackend::isTombstone).map(OciBackend::digest);
   }
 
   @Override
@@ -151,41 +192,128 @@ final class OciBackend implements Backend {
   @Override
   public List<String> listNames() {
     Set<String> names = new TreeSet<>();
-    Map<String, String> hashedSample = new HashMap<>();
-    for (String tag : tags()) {
-      OciTags.parseVersion(tag).ifPresent(p -> {
-        String name = OciTags.decode(p.form());
-        if (name != null) {
-          names.add(name);
-        } else {
-          hashedSample.putIfAbsent(p.form(), tag);
-        }
-      });
-    }
-    hashedSample.forEach((form, tag) -> names.add(hashedNames.computeIfAbsent(form, f -> annotatedName(tag))));
+    listings().forEach((form, listing) -> {
+      if (listing.live().isEmpty()) {
+        return;
+      }
+      String name = listing.name() != null ? listing.name()
+          : hashedNames.computeIfAbsent(form, f -> annotatedName(listing.sampleTag()));
+      if (name != null) { // null: a foreign tag that happens to look like a hashed form
+        names.add(name);
+      }
+    });
     return new ArrayList<>(names);
   }
 
   @Override
   public List<Version> listVersions(String name) {
-    String form = OciTags.form(name);
-    List<Version> versions = new ArrayList<>();
-    for (String tag : tags()) {
-      OciTags.parseVersion(tag).filter(p -> p.form().equals(form)).ifPresent(p -> versions.add(p.version()));
+    Listing listing = listings().get(OciTags.form(name));
+    return listing == null ? List.of() : listing.live();
+  }
+
+  @Override
+  public Optional<Version> lastVersion(String name) {
+    Listing listing = listings().get(OciTags.form(name));
+    return listing == null ? Optional.empty() : Optional.of(listing.committed().last());
+  }
+
+  /**
+   * One name's tags in a listing: every version number committed (tombstones included) and those with a
+   * deletion hint, the name (null for a hashed form) and one of its version tags.
+   */
+  private record Listing(@Nullable String name, String sampleTag, TreeSet<Version> committed, Set<Version> deleted) {
+    List<Version> live() {
+      List<Version> live = new ArrayList<>(committed);
+      live.removeAll(deleted);
+      return live;
     }
-    versions.sort(null);
-    return versions;
+  }
+
+  /** One paged listing of the repository, Arca's tags only, by the name's form. */
+  private Map<String, Listing> listings() {
+    int digits = versionDigits();
+    Map<String, Listing> byForm = new TreeMap<>();
+    if (digits == 0) {
+      return byForm; // no settings yet: nothing Arca wrote is here
+    }
+    for (String tag : tags()) {
+      OciTags.parse(tag, digits).ifPresent(p -> {
+        Listing listing = byForm.computeIfAbsent(p.form(),
+            f -> new Listing(p.name(), tag, new TreeSet<>(), new HashSet<>()));
+        (p.deletedHint() ? listing.deleted() : listing.committed()).add(p.version());
+      });
+    }
+    byForm.values().removeIf(l -> l.committed().isEmpty()); // hints left by a crash, nothing else
+    return byForm;
+  }
+
+  private int versionDigits() {
+    int known = versionDigits;
+    if (known == 0) {
+      known = readSettings().map(s -> s.value().versionDigits()).orElse(0);
+      versionDigits = known;
+    }
+    return known;
   }
 
   @Override
   public boolean deleteVersion(Manifest manifest, String expectedEtag) {
-    String tag = OciTags.version(manifest.name(), manifest.version());
-    Optional<String> current = digestOf(tag);
-    if (current.isEmpty() || !current.get().equals(expectedEtag)) {
+    String name = manifest.name();
+    Version version = manifest.version();
+    String tag = OciTags.version(name, version);
+    Optional<land.oras.Manifest> current = manifestAt(tag);
+    if (current.isEmpty() || isTombstone(current.get()) || !digest(current.get()).equals(expectedEtag)) {
       return false;
     }
-    deleteManifest(current.get());
+    String id = UUID.randomUUID().toString();
+    Map<String, String> annotations = annotations(name, version);
+    annotations.put(DELETED, id);
+    annotations.put(SUPERSEDED, expectedEtag);
+    byte[] json = context.toJson(new Tombstone(name, version, id));
+    if (push(tag, TOMBSTONE_TYPE, json, List.of(), expectedEtag, annotations).isEmpty()) {
+      return false; // changed before our push, or another push landed right after it
+    }
+    pushHint(name, version);
     return true;
+  }
+
+  /** The config of a tombstone: what was deleted, and the deletion's id. */
+  record Tombstone(String name, Version version, String id) {}
+
+  /** The config of a deletion hint; the same bytes for every deletion of one version, so one digest. */
+  record DeletionHint(String name, Version version) {}
+
+  private void pushHint(String name, Version version) {
+    pushManifest(OciTags.deleted(name, version), HINT_TYPE, context.toJson(new DeletionHint(name, version)),
+        List.of(), annotations(name, version));
+  }
+
+  /**
+   * Removes a version's deletion hint before the version is saved again (an unversioned registry). The hint's
+   * manifest is its own (its bytes name the version), so deleting it by digest removes only the hint's tag.
+   */
+  private void removeHint(String name, Version version) {
+    digestOf(OciTags.deleted(name, version)).ifPresent(this::deleteManifest);
+  }
+
+  private static boolean isTombstone(land.oras.Manifest manifest) {
+    return annotationsOf(manifest).containsKey(DELETED);
+  }
+
+  private Map<String, String> annotations(String name, Version version) {
+    Map<String, String> annotations = new TreeMap<>();
+    annotations.put(NAME, name);
+    annotations.put(VERSION, version.toString());
+    return annotations;
+  }
+
+  private static Map<String, String> annotationsOf(land.oras.Manifest manifest) {
+    Map<String, String> annotations = manifest.getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  private static String digest(land.oras.Manifest manifest) {
+    return manifest.getDescriptor().getDigest();
   }
 
   // ---- Tags (aliases) ------------------------------------------------------------------------------------
@@ -234,66 +362,112 @@ final class OciBackend implements Backend {
 
   @Override
   public JanitorReport janitor(boolean apply, Duration gracePeriod) {
-    // A registry has no clock to ask and no modification times: replacements are dated by the writer's clock.
-    Instant horizon = context.clock().instant().minus(gracePeriod);
+    Optional<Stamped<Sightings>> before = readDocument(OciTags.JANITOR, Sightings.class, "janitor's sightings");
+    Map<String, Instant> seenBefore = before.map(s -> s.value().firstSeen()).orElse(Map.of());
+    List<List<Replaced>> chains = new ArrayList<>();
+    Set<String> visited = new HashSet<>();
+    listings().forEach((form, listing) -> {
+      for (Version version : listing.committed()) {
+        String tag = OciTags.versionOfForm(form, version);
+        Optional<land.oras.Manifest> live = manifestAt(tag);
+        if (live.isEmpty()) {
+          continue; // deleted since the listing
+        }
+        String name = annotationsOf(live.get()).getOrDefault(NAME, tag);
+        if (apply && isTombstone(live.get()) && !listing.deleted().contains(version)) {
+          pushHint(name, version); // a delete that stopped between its tombstone and its hint
+        }
+        chains.add(replacedBy(live.get(), name, visited));
+      }
+    });
+    // Read after the scan: every replacement seen above was pushed before this time.
+    Instant now = serverClock.now();
+    Map<String, Instant> seen = new TreeMap<>();
     List<String> orphans = new ArrayList<>();
     long files = 0;
     long bytes = 0;
     int kept = 0;
-    for (String tag : tags()) {
-      if (OciTags.parseVersion(tag).isEmpty()) {
-        continue;
-      }
-      land.oras.Manifest live;
-      try {
-        live = retrying(() -> registry.getManifest(repository.withTag(tag)));
-      } catch (OrasException e) {
-        if (OciFailures.status(e) == 404) {
-          continue; // deleted since the listing
-        }
-        throw failures.failure("GET manifest", tag, e);
-      }
-      for (Superseded old : Superseded.parse(live.getAnnotations().get(SUPERSEDED))) {
-        if (old.at().isAfter(horizon)) {
+    for (List<Replaced> chain : chains) {
+      boolean keepRest = false; // once one is kept, so are the younger ones: none is cut off from the chain
+      for (Replaced old : chain) {
+        Instant first = seenBefore.get(old.digest());
+        keepRest |= first == null || first.plus(gracePeriod).plus(ServerClock.RESOLUTION).isAfter(now);
+        if (keepRest) {
           kept++;
+          seen.put(old.digest(), first == null ? now : first);
           continue;
         }
-        Optional<land.oras.Manifest> replaced = manifestByDigest(old.digest());
-        if (replaced.isEmpty()) {
-          continue; // reclaimed before
-        }
-        orphans.add(replaced.get().getAnnotations().getOrDefault(NAME, tag) + "/" + old.digest());
-        for (Layer layer : replaced.get().getLayers()) {
+        orphans.add(old.name() + "/" + old.digest());
+        for (Layer layer : old.manifest().getLayers()) {
           files++;
           bytes += layer.getSize();
         }
         if (apply) {
           deleteManifest(old.digest());
+        } else {
+          seen.put(old.digest(), first);
         }
       }
+    }
+    if (apply && !seen.equals(seenBefore)) {
+      recordSightings(new Sightings(seen), before);
     }
     return new JanitorReport(apply, orphans, files, bytes, kept);
   }
 
-  /** A manifest an overwrite replaced: its digest and when. Stored in the new manifest's annotations. */
-  record Superseded(String digest, Instant at) {
-    static List<Superseded> parse(@Nullable String annotation) {
-      List<Superseded> list = new ArrayList<>();
-      if (annotation != null && !annotation.isEmpty()) {
-        for (String entry : annotation.split(",")) {
-          int at = entry.indexOf('@');
-          list.add(new Superseded(entry.substring(0, at), Instant.parse(entry.substring(at + 1))));
-        }
-      }
-      return list;
-    }
+  /** A manifest an overwrite or a delete replaced, still in the repository by digest. */
+  private record Replaced(String digest, String name, land.oras.Manifest manifest) {}
 
-    static String format(List<Superseded> list) {
-      StringBuilder out = new StringBuilder();
-      for (Superseded s : list) {
-        out.append(out.length() == 0 ? "" : ",").append(s.digest()).append('@').append(s.at());
+  /**
+   * The replaced manifests reachable from {@code live} through {@value #SUPERSEDED} links, oldest first: deleting
+   * in this order never loses the link to a manifest not yet deleted.
+   */
+  private List<Replaced> replacedBy(land.oras.Manifest live, String name, Set<String> visited) {
+    List<Replaced> chain = new ArrayList<>();
+    ArrayDeque<String> next = new ArrayDeque<>(superseded(live));
+    while (!next.isEmpty()) {
+      String digest = next.pop();
+      if (!visited.add(digest)) {
+        continue;
       }
-      return out.toString();
+      Optional<land.oras.Manifest> old = manifestByDigest(digest);
+      if (old.isPresent()) { // absent: reclaimed before, and so was everything it replaced
+        chain.add(new Replaced(digest, name, old.get()));
+        superseded(old.get()).forEach(next::push);
+      }
+    }
+    Collections.reverse(chain);
+    return chain;
+  }
+
+  /**
+   * The digests a manifest names as replaced: one in this layout; a list of {@code digest@time} entries in
+   * manifests written before it (their writer-clock times are ignored).
+   */
+  static List<String> superseded(land.oras.Manifest manifest) {
+    String annotation = annotationsOf(manifest).get(SUPERSEDED);
+    List<String> digests = new ArrayList<>();
+    if (annotation != null && !annotation.isEmpty()) {
+      for (String entry : annotation.split(",")) {
+        int at = entry.indexOf('@');
+        digests.add(at < 0 ? entry : entry.substring(0, at));
+      }
+    }
+    return digests;
+  }
+
+  /**
+   * When an applied janitor run first saw each replaced manifest that is still there, by the registry's clock.
+   * Losing an entry to a racing janitor only dates it later, which is safe.
+   */
+  record Sightings(Map<String, Instant> firstSeen) {}
+
+  private void recordSightings(Sightings sightings, Optional<Stamped<Sightings>> before) {
+    String previous = before.map(Stamped::etag).orElse(null);
+    Optional<String> written = push(OciTags.JANITOR, JANITOR_TYPE, context.toJson(sightings), List.of(), previous,
+        Map.of());
+    if (written.isPresent() && previous != null && !previous.equals(written.get())) {
+      deleteManifest(previous); // only janitors read this document, and a missing one reads as empty
     }
   }
 
@@ -376,16 +550,11 @@ final class OciBackend implements Backend {
         }
         files.add(layer);
       }
-      Map<String, String> annotations = new TreeMap<>();
-      annotations.put(NAME, name);
-      annotations.put("dev.arca.version", manifest.version().toString());
+      Map<String, String> annotations = annotations(name, manifest.version());
       annotations.put("org.opencontainers.image.created", manifest.createdAt().toString());
       if (expectedEtag != null) {
-        List<Superseded> superseded = new ArrayList<>();
-        manifestByDigest(expectedEtag).ifPresent(old -> superseded.addAll(
-            Superseded.parse(old.getAnnotations().get(SUPERSEDED))));
-        superseded.add(new Superseded(expectedEtag, context.clock().instant()));
-        annotations.put(SUPERSEDED, Superseded.format(superseded));
+        annotations.put(SUPERSEDED, expectedEtag); // one link: the janitor follows the chain
+        removeHint(name, manifest.version()); // saving over a tombstone: the version is listed again
       }
       return push(tag, MANIFEST_TYPE, context.toJson(manifest), files, expectedEtag, annotations);
     }
@@ -399,15 +568,23 @@ final class OciBackend implements Backend {
   // ---- Documents and manifests ---------------------------------------------------------------------------
 
   private <T> Optional<Stamped<T>> readDocument(String tag, Class<T> type, String what) {
-    land.oras.Manifest manifest;
+    return manifestAt(tag).map(m -> new Stamped<>(config(m, tag, type, what), digest(m)));
+  }
+
+  /** The manifest a tag points to, or empty when there is none. */
+  private Optional<land.oras.Manifest> manifestAt(String tag) {
     try {
-      manifest = retrying(() -> registry.getManifest(repository.withTag(tag)));
+      return Optional.of(retrying(() -> registry.getManifest(repository.withTag(tag))));
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404) {
         return Optional.empty();
       }
       throw failures.failure("GET manifest", tag, e);
     }
+  }
+
+  /** Reads and checks a manifest's config blob, the document it carries. */
+  private <T> T config(land.oras.Manifest manifest, String tag, Class<T> type, String what) {
     byte[] json;
     String configDigest = manifest.getConfig().getDigest();
     try (InputStream in = fetch(repository.withDigest(configDigest), manifest.getConfig().getSize())) {
@@ -417,11 +594,11 @@ final class OciBackend implements Backend {
     } catch (IOException e) {
       throw failures.failure("GET config blob", tag, e);
     }
-    if (!sha256Prefixed(json).equals(manifest.getConfig().getDigest())) {
+    if (!sha256Prefixed(json).equals(configDigest)) {
       throw new IntegrityException(what + " in OCI tag '" + tag + "': its config blob does not match its digest");
     }
     try {
-      return Optional.of(new Stamped<>(context.fromJson(json, type), manifest.getDescriptor().getDigest()));
+      return context.fromJson(json, type);
     } catch (IllegalArgumentException e) {
       throw new IntegrityException(what + " in OCI tag '" + tag + "' is malformed (" + e.getMessage()
           + "): it was truncated, corrupted or written by something else");
@@ -443,7 +620,13 @@ final class OciBackend implements Backend {
     if (expectedEtag == null ? before.isPresent() : !before.equals(Optional.of(expectedEtag))) {
       return Optional.empty();
     }
-    land.oras.Manifest pushed;
+    String digest = pushManifest(tag, configType, config, layers, annotations);
+    return digestOf(tag).filter(digest::equals); // another writer's push since ours: a conflict
+  }
+
+  /** Pushes a manifest to {@code tag} unconditionally. */
+  private String pushManifest(String tag, String configType, byte[] config, List<Layer> layers,
+      Map<String, String> annotations) {
     try {
       Layer configBlob = retrying(() -> registry.pushBlob(repository, config));
       land.oras.Manifest manifest = land.oras.Manifest.empty()
@@ -451,12 +634,10 @@ final class OciBackend implements Backend {
           .withConfig(Config.fromBlob(configType, configBlob))
           .withLayers(layers)
           .withAnnotations(annotations);
-      pushed = retrying(() -> registry.pushManifest(repository.withTag(tag), manifest));
+      return digest(retrying(() -> registry.pushManifest(repository.withTag(tag), manifest)));
     } catch (OrasException e) {
       throw failures.failure("PUT manifest", tag, e);
     }
-    String digest = pushed.getDescriptor().getDigest();
-    return digestOf(tag).filter(digest::equals); // another writer's push since ours: a conflict
   }
 
   private Optional<String> digestOf(String tag) {
@@ -494,22 +675,29 @@ final class OciBackend implements Backend {
     }
   }
 
-  private String annotatedName(String tag) {
-    try {
-      String name = retrying(() -> registry.getManifest(repository.withTag(tag))).getAnnotations().get(NAME);
-      if (name == null) {
-        throw new IntegrityException("OCI tag '" + tag + "' has no " + NAME + " annotation");
-      }
-      return name;
-    } catch (OrasException e) {
-      throw failures.failure("GET manifest", tag, e);
-    }
+  /** The name in a version tag's annotations; null when it has none (a tag some other tool pushed). */
+  private @Nullable String annotatedName(String tag) {
+    return manifestAt(tag).map(m -> annotationsOf(m).get(NAME)).filter(Names::isValidName).orElse(null);
   }
 
+  /**
+   * Every tag of the repository, page by page: {@code n} tags per request, then the rest after the {@code last}
+   * one the registry's {@code Link} header names (registries that page by default truncate a plain listing).
+   */
   private List<String> tags() {
+    List<String> all = new ArrayList<>();
+    String last = null;
     try {
-      List<String> tags = retrying(() -> registry.getTags(repository)).tags();
-      return tags == null ? List.of() : tags;
+      while (true) {
+        String after = last;
+        Tags page = retrying(() -> registry.getTags(repository, TAG_PAGE, after));
+        List<String> tags = page.tags() == null ? List.of() : page.tags();
+        all.addAll(tags);
+        last = page.last();
+        if (last == null || tags.isEmpty() || last.equals(after)) {
+          return all;
+        }
+      }
     } catch (OrasException e) {
       if (OciFailures.status(e) == 404) {
         return List.of(); // a repository with nothing pushed yet
