@@ -536,11 +536,7 @@ public final class Registry implements Closeable {
    * @throws ObjectNotFoundException when the key resolves to nothing
    */
   public Manifest info(String key) {
-    ObjectKey k = ObjectKey.parse(key);
-    Version version = resolve(k);
-    Manifest manifest = readManifest(k.name(), version)
-        .orElseThrow(() -> new ObjectNotFoundException(k.name() + "@" + version + " does not exist"))
-        .value();
+    Manifest manifest = resolveManifest(ObjectKey.parse(key)).value();
     if (verify != VerifyLevel.NONE && !manifest.digestMatches()) {
       throw new IntegrityException("manifest of " + describe(manifest) + " does not match its digest: it was"
           + " altered after commit");
@@ -555,14 +551,11 @@ public final class Registry implements Closeable {
    * @return true when it does
    */
   public boolean exists(String key) {
-    ObjectKey k = ObjectKey.parse(key);
     try {
-      Version version = resolve(k);
-      return backend.readManifest(k.name(), version).isPresent();
+      resolveManifest(ObjectKey.parse(key));
+      return true;
     } catch (ObjectNotFoundException e) {
       return false;
-    } catch (IOException e) {
-      throw backendError(e, key);
     }
   }
 
@@ -1143,13 +1136,32 @@ public final class Registry implements Closeable {
    * hint; such a version reads as absent, so the one below it is the latest.
    */
   private Version latest(String name) throws IOException {
+    return latestManifest(name).value().version();
+  }
+
+  private Stamped<Manifest> latestManifest(String name) throws IOException {
     List<Version> versions = backend.listVersions(name);
     for (int i = versions.size() - 1; i >= 0; i--) {
-      if (backend.readManifest(name, versions.get(i)).isPresent()) {
-        return versions.get(i);
+      Optional<Stamped<Manifest>> live = backend.readManifest(name, versions.get(i));
+      if (live.isPresent()) {
+        return live.get();
       }
     }
     throw new ObjectNotFoundException(name + " does not exist");
+  }
+
+  /** The manifest a key resolves to, read once ({@code latest} is found by reading manifests: it is that one). */
+  private Stamped<Manifest> resolveManifest(ObjectKey key) {
+    try {
+      if (key.tag() == null && key.isLatest()) {
+        return latestManifest(key.name());
+      }
+      Version version = resolve(key);
+      return backend.readManifest(key.name(), version)
+          .orElseThrow(() -> new ObjectNotFoundException(key.name() + "@" + version + " does not exist"));
+    } catch (IOException e) {
+      throw backendError(e, key.toString());
+    }
   }
 
   private Optional<Stamped<Manifest>> readManifest(String name, Version version) {

@@ -57,8 +57,9 @@ import org.jspecify.annotations.Nullable;
  * is a failed condition, never an error. The client checks crc32c/md5 of what it sends; the core's sha256
  * checks what comes back. A read pins the generation it found, so it never mixes two generations. An object of
  * up to 256 KiB (a manifest, a tag) arrives whole in the read's first request; when that fails or comes short
- * and the generation has moved meanwhile, the read starts over on the new one (a few times, then a retryable
- * error), so a document replaced while it is read is never a failure. A larger read resumes on its generation.
+ * and the generation has moved meanwhile, the read starts over on the new one, backing off, for as long as the
+ * generation keeps moving (up to 30 seconds, then a retryable error), so a document replaced while it is read is
+ * never a failure. A larger read resumes on its generation.
  *
  * <h2>Security</h2>
  * Credentials come from Application Default Credentials unless given explicitly; they are never logged and
@@ -74,10 +75,11 @@ public final class GcsBlobStore implements BlobStore {
   /** Reopens one read may cost after resets or truncated bodies. */
   private static final int RESUMES = 4;
   /**
-   * Times one read may start over on a newer generation before it gives up. GCS takes about one write a second
-   * per object, so a read meets a replace rarely; twenty covers even a test server's writes back to back.
+   * How long one read keeps starting over while the generation keeps moving. GCS takes about one write a second
+   * per object, so a read meets a replace rarely; a document rewritten faster than it can be read for this long
+   * is reported as a retryable error.
    */
-  private static final int REREADS = 20;
+  private static final long REREAD_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
   private final Storage storage;
   /** The same client without retries: {@link #delete} retries itself, to know whether an attempt went unanswered. */
@@ -126,6 +128,7 @@ public final class GcsBlobStore implements BlobStore {
   public Optional<BlobContent> get(String key, long offset, long length) throws IOException {
     String full = prefix + BlobStore.requireKey(key);
     Optional<Blob> found = headFull(full);
+    long started = System.nanoTime();
     for (int attempt = 1; found.isPresent(); attempt++) {
       Blob blob = found.get();
       BlobInfo info = info(blob);
@@ -142,9 +145,10 @@ public final class GcsBlobStore implements BlobStore {
         if (found.isPresent() && found.get().getGeneration().equals(blob.getGeneration())) {
           throw failures.failure("GET", full, e);
         }
-        if (attempt == REREADS) {
+        if (System.nanoTime() - started > REREAD_NANOS) {
           throw BackendException.replacedWhileRead("gs", full, attempt, e);
         }
+        backOff(attempt, e); // so writers back to back cannot outpace every head-then-read
         continue; // replaced or deleted since the head (the client reports that in more than one shape)
       }
       // The generation is pinned, so a reopen after a reset reads the same bytes or fails with 404.
@@ -153,6 +157,19 @@ public final class GcsBlobStore implements BlobStore {
       return Optional.of(new BlobContent(info, stream));
     }
     return Optional.empty();
+  }
+
+  /** Waits before a read starts over: 1, 2, 4 ms and so on up to 250, jittered. */
+  private static void backOff(int attempt, Exception cause) throws java.io.InterruptedIOException {
+    long millis = Math.min(250, 1L << Math.min(attempt - 1, 8));
+    try {
+      Thread.sleep(millis / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      java.io.InterruptedIOException stop = new java.io.InterruptedIOException("interrupted while rereading");
+      stop.initCause(cause);
+      throw stop;
+    }
   }
 
   /**
