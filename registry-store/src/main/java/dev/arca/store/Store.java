@@ -137,8 +137,10 @@ public final class Store implements Closeable {
    * Adds a mount. The store takes ownership of the registry.
    *
    * @param name a new mount name
-   * @param registry the registry behind it
-   * @param readOnly whether writes are refused
+   * @param registry the registry behind it; one opened {@link Registry.Builder#readOnly read-only} makes a
+   *     read-only mount
+   * @param readOnly whether the store refuses writes and deletes into it. Open the registry read-only too where
+   *     nothing may write it, not even through {@link #registry(String)}
    */
   public void mount(String name, Registry registry, boolean readOnly) {
     addMount(name, registry, readOnly);
@@ -151,7 +153,7 @@ public final class Store implements Closeable {
         throw new IllegalArgumentException("mount '" + name + "' exists already: unmount it first");
       }
       Map<String, Mount> copy = new LinkedHashMap<>(mounts);
-      copy.put(name, new Mount(name, registry, readOnly));
+      copy.put(name, new Mount(name, registry, readOnly || registry.isReadOnly()));
       mounts = copy;
     }
   }
@@ -764,15 +766,15 @@ public final class Store implements Closeable {
      * Adds a mount; the store owns the registry.
      *
      * @param name the mount's name
-     * @param registry its registry
-     * @param readOnly whether writes are refused
+     * @param registry its registry; one opened {@link Registry.Builder#readOnly read-only} makes a read-only mount
+     * @param readOnly whether the store refuses writes and deletes into it (see {@link Store#mount})
      * @return this builder
      */
     public Builder mount(String name, Registry registry, boolean readOnly) {
       if (StoreKey.requireMountName(name).equals(TEMP) || mounts.containsKey(name)) {
         throw new IllegalArgumentException("mount '" + name + "' is named twice (temp is always there)");
       }
-      mounts.put(name, new Mount(name, registry, readOnly));
+      mounts.put(name, new Mount(name, registry, readOnly || registry.isReadOnly()));
       return this;
     }
 

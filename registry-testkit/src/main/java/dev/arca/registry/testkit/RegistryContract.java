@@ -13,6 +13,7 @@ import dev.arca.registry.Manifest;
 import dev.arca.registry.MaterializerException;
 import dev.arca.registry.ObjectNotFoundException;
 import dev.arca.registry.OnConflict;
+import dev.arca.registry.ReadOnlyRegistryException;
 import dev.arca.registry.Registry;
 import dev.arca.registry.RegistryException;
 import dev.arca.registry.SaveOptions;
@@ -526,6 +527,69 @@ public abstract class RegistryContract {
     assertThat(reopened.settings().versionDigits()).isEqualTo(2);
     assertThatThrownBy(() -> open(b -> b.versioned(true))).isInstanceOf(RegistryException.class)
         .hasMessageContaining("versioned=false");
+  }
+
+  // ---------------------------------------------------------------- read-only opens
+
+  @Test
+  void readOnly_readsAnExistingRegistry_andRefusesEveryWriteBeforeItReachesTheStorage() throws IOException {
+    Registry writer = open();
+    writer.put("m", "one");
+    writer.put("m", "two");
+    writer.tag("m@1.0.0", "prod");
+    Registry target = open();
+
+    Registry reader = open(b -> b.readOnly(true));
+
+    assertThat(reader.isReadOnly()).isTrue();
+    assertThat(reader.get("m")).isEqualTo("two");
+    assertThat(reader.get("m#prod", String.class)).isEqualTo("one");
+    assertThat(reader.names()).containsExactly("m");
+    assertThat(reader.versions("m")).hasSize(2);
+    assertThat(reader.exists("m@1.0.1")).isTrue();
+    assertThat(reader.tags("m")).containsOnlyKeys("prod");
+    assertThat(reader.asMap()).containsOnlyKeys("m");
+    try (var in = reader.openFile("m@1.0.0", reader.info("m@1.0.0").files().get(0).path())) {
+      assertThat(in.readAllBytes()).isNotEmpty();
+    }
+    List<Runnable> writes = List.of(
+        () -> reader.put("m", "three"),
+        () -> reader.save("n@1.0.0", "x", SaveOptions.defaults()),
+        () -> reader.saveAll(Map.of("n", "x")),
+        () -> reader.delete("m@1.0.0"),
+        () -> reader.remove("m"),
+        () -> reader.deleteAll(List.of("m")),
+        () -> reader.tag("m@1.0.1", "prod"),
+        () -> reader.moveTag("m", "prod", Version.parse("1.0.0", 3), Version.parse("1.0.1", 3)),
+        () -> reader.untag("m", "prod"),
+        () -> reader.registerMaterializer(Sample.class, "arca.json"),
+        () -> reader.janitor(false),
+        () -> reader.janitor(true),
+        () -> reader.asMap().put("m", "four"),
+        () -> reader.asMap().remove("m"),
+        () -> writer.copyTo("m@1.0.0", reader, "copy"));
+    for (Runnable write : writes) {
+      assertThatThrownBy(write::run).isInstanceOf(ReadOnlyRegistryException.class)
+          .hasMessageContaining("opened read-only");
+    }
+    reader.copyTo("m@1.0.0", target, "copied"); // a read-only registry is a fine source
+
+    assertThat(writer.versions("m")).hasSize(2);
+    assertThat(writer.tags("m")).containsEntry("prod", Version.parse("1.0.0", 3));
+    assertThat(writer.names()).containsExactly("copied", "m");
+  }
+
+  @Test
+  void readOnly_whereNoRegistryExists_failsToOpenNamingIt_andCreatesNothing() {
+    assertThatThrownBy(() -> open(b -> b.readOnly(true))).isInstanceOf(ObjectNotFoundException.class)
+        .hasMessageContaining("no registry at").hasMessageContaining("read-only");
+    assertThatThrownBy(() -> open(b -> b.readOnly(true))).as("the failed open created nothing")
+        .isInstanceOf(ObjectNotFoundException.class);
+
+    Registry writer = open();
+    assertThat(writer.names()).isEmpty();
+    writer.put("first", 1); // a write creates the registry
+    assertThat(open(b -> b.readOnly(true)).get("first")).isEqualTo(1);
   }
 
   // ---------------------------------------------------------------- info, exists, delete
