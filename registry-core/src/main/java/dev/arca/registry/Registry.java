@@ -759,14 +759,17 @@ public final class Registry implements Closeable {
   }
 
   /**
-   * A live {@link Map} view: keys are names, values the latest version of each (loaded on access). {@code put}
-   * saves (and returns null: nothing is replaced, a new version is added), {@code remove} deletes every version
-   * and returns the latest value. Iteration lists names once, at its start.
+   * A live {@link Map} view, by the {@code Map} contract (see {@link ObjectMapView}): keys are exactly the names
+   * ({@code name@1.0.0} is never a key), values the latest version of each, loaded on access (a file or a tree as
+   * its {@link Manifest}, so nothing is written to disk). {@code put} saves a new version and returns the previous
+   * latest value, which costs a load: {@link #put} is the cheap path. {@code remove} deletes every version and
+   * returns the latest value.
    *
    * @return the view
    */
   public Map<String, Object> asMap() {
-    return ObjectMapView.of(this::names, ObjectKey::isKey, this::exists, this::load, this::save, this::remove);
+    return ObjectMapView.of(this::names, Names::isValidName, this::exists,
+        key -> ObjectMapView.valueOf(info(key), this::load), this::save, this::remove);
   }
 
 

@@ -549,13 +549,31 @@ public final class Store implements Closeable {
   }
 
   /**
-   * A {@link Map} view: keys are {@code mount/name}, values the latest version, loaded on access; {@code put}
-   * saves (unqualified keys into the default mount, as {@link #save}) and returns null; {@code remove} deletes every version.
+   * A live {@link Map} view, by the {@code Map} contract (see {@link ObjectMapView}): keys are exactly the
+   * qualified names {@link #names()} lists, {@code mount/name} (an unqualified name, a version or a tag is never
+   * a key), values the latest version, loaded on access (a file or a tree as its {@link Manifest}). {@code put}
+   * saves into the key's mount and returns the previous latest value, which costs a load: {@link #put} is the cheap
+   * path. {@code remove} deletes every version and returns the latest value.
    *
    * @return the view
    */
   public Map<String, Object> asMap() {
-    return ObjectMapView.of(this::names, StoreKey::isKey, this::exists, this::load, this::save, this::remove);
+    return ObjectMapView.of(this::names, this::isViewKey, this::exists,
+        key -> ObjectMapView.valueOf(info(key), versionKey -> load(mountOf(key) + "/" + versionKey)),
+        this::save, this::remove);
+  }
+
+  /** Whether a string is a key of the map view: {@code mount/name} of an existing mount. */
+  private boolean isViewKey(String text) {
+    if (!StoreKey.isKey(text)) {
+      return false;
+    }
+    StoreKey k = StoreKey.parse(text);
+    return k.mount() != null && mounts.containsKey(k.mount()) && k.key().version() == null && k.key().tag() == null;
+  }
+
+  private static String mountOf(String qualified) {
+    return qualified.substring(0, qualified.indexOf('/'));
   }
 
 

@@ -789,13 +789,57 @@ public abstract class RegistryContract {
     assertThat(map.get("bad/key")).isNull();
     assertThat(map.keySet()).containsExactly("a", "b");
     assertThat(new HashMap<>(map)).isEqualTo(Map.of("a", 2, "b", "bee"));
-    assertThat(map.remove("a")).isEqualTo(2);
+    assertThat(map.put("a", 3)).as("put returns the previous value").isEqualTo(2);
+    assertThat(map.replace("a", 4)).isEqualTo(3);
+    assertThat(map.replace("absent", 4)).isNull();
+    assertThat(map.remove("a")).isEqualTo(4);
     assertThat(map).containsOnlyKeys("b");
     Iterator<Map.Entry<String, Object>> it = map.entrySet().iterator();
     it.next();
     it.remove();
     assertThat(map).isEmpty();
     assertThat(registry.containsKey("b")).isFalse();
+  }
+
+  @Test
+  void mapView_keysAreExactlyTheNamesItIterates() {
+    Registry registry = open();
+    Map<String, Object> map = registry.asMap();
+    map.put("one", "first");
+    registry.tag("one@1.0.0", "prod");
+
+    assertThat(map.keySet()).containsExactly("one");
+    for (String notAKey : List.of("one@1.0.0", "one@latest", "one#prod", "one@1")) {
+      assertThat(map.containsKey(notAKey)).as(notAKey).isFalse();
+      assertThat(map.get(notAKey)).as(notAKey).isNull();
+      assertThat(map.remove(notAKey)).as(notAKey).isNull();
+      assertThatThrownBy(() -> map.put(notAKey, "x")).as(notAKey).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(map.entrySet()).singleElement().hasToString("one=first")
+        .isEqualTo(Map.entry("one", "first")).hasSameHashCodeAs(Map.entry("one", "first"));
+    Map.Entry<String, Object> entry = map.entrySet().iterator().next();
+    assertThat(entry.setValue("second")).as("setValue returns the old value").isEqualTo("first");
+    assertThat(registry.get("one")).isEqualTo("second");
+    assertThat(registry.versions("one")).hasSize(2);
+  }
+
+  @Test
+  void mapView_showsFilesAndTreesAsTheirManifests_soReadingThemWritesNothing() throws IOException {
+    Registry registry = open();
+    Path file = Files.writeString(scratch.resolve("weights.bin"), "w");
+    Path tree = Files.createDirectories(scratch.resolve("tree"));
+    Files.writeString(tree.resolve("a.txt"), "a");
+    registry.put("file", file);
+    registry.put("tree", tree);
+    Map<String, Object> map = registry.asMap();
+
+    // a loaded Path would be a directory nobody deletes; the manifest says what loadInto/loadFile would write
+    assertThat(map.get("file")).isInstanceOfSatisfying(Manifest.class, m -> assertThat(m.isTree()).isFalse());
+    assertThat(map.get("tree")).isInstanceOfSatisfying(Manifest.class, m -> assertThat(m.isTree()).isTrue());
+    assertThat(map.values()).hasSize(2).allMatch(Manifest.class::isInstance);
+    assertThat(map.remove("file")).isInstanceOf(Manifest.class);
+    assertThat(map.put("tree", tree)).isInstanceOf(Manifest.class);
+    assertThat(map).containsOnlyKeys("tree");
   }
 
   // ---------------------------------------------------------------- copy and sync
