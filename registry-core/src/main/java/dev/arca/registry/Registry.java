@@ -1089,6 +1089,40 @@ public final class Registry implements Closeable {
   }
 
   /**
+   * Re-reads one version and checks its manifest against its digest and every file against its size and sha256.
+   * By default it reads the remote copy, bypassing the local cache (so corruption in the bucket is found even
+   * when the cache holds good copies); {@code cached} checks what loads would read instead: the cached copies
+   * (fetching into the cache those it lacks), as they are, without repairing them. Never throws for a corrupt
+   * or missing version: the result says which file and how.
+   *
+   * @param key the version ({@code name}, {@code name@version}, {@code name#tag})
+   * @param cached whether to check the cached copies instead of the remote
+   * @return what was found
+   * @throws ObjectNotFoundException when the key resolves to no version
+   */
+  public VerifyResult verify(String key, boolean cached) {
+    ObjectKey k = ObjectKey.parse(key);
+    Version version = resolve(k);
+    try {
+      return Verifier.check(cache == null || cached ? backend : cache.remote(), k.name(), version);
+    } catch (IOException e) {
+      throw backendError(e, "verify " + k.name() + "@" + version);
+    }
+  }
+
+  /**
+   * Verifies every version of every name (see {@link #verify}), continuing past corrupt and missing ones.
+   *
+   * @param cached whether to check the cached copies instead of the remote
+   * @return one result per version, in name then version order
+   */
+  public List<VerifyResult> verifyAll(boolean cached) {
+    List<VerifyResult> results = new ArrayList<>();
+    listAll().forEach((name, versions) -> versions.forEach(v -> results.add(verify(name + "@" + v, cached))));
+    return results;
+  }
+
+  /**
    * Empties the local cache of remote files and manifests; a no-op for local registries.
    */
   public void clearCache() {

@@ -7,6 +7,7 @@ import dev.arca.registry.ObjectMapView;
 import dev.arca.registry.ObjectNotFoundException;
 import dev.arca.registry.Registry;
 import dev.arca.registry.SaveOptions;
+import dev.arca.registry.VerifyResult;
 import dev.arca.registry.Version;
 import java.io.Closeable;
 import java.io.IOException;
@@ -431,6 +432,34 @@ public final class Store implements Closeable {
   public List<Version> versions(String key) {
     StoreKey k = StoreKey.parse(key);
     return mountFor(k).registry().versions(k.key().name());
+  }
+
+  /**
+   * Verifies one version in the mount the key resolves to (see {@link Registry#verify}).
+   *
+   * @param key the version
+   * @param cached whether to check the cached copies instead of the remote
+   * @return what was found, keyed {@code mount/name@version}
+   */
+  public VerifyResult verify(String key, boolean cached) {
+    StoreKey k = StoreKey.parse(key);
+    Mount m = mountFor(k);
+    VerifyResult result = m.registry().verify(k.key().toString(), cached);
+    return result.withKey(m.name() + "/" + result.key());
+  }
+
+  /**
+   * Verifies every version in every mount (see {@link Registry#verifyAll}), continuing past problems.
+   *
+   * @param cached whether to check the cached copies instead of the remote
+   * @return one result per version, keyed {@code mount/name@version}, in mount order
+   */
+  public List<VerifyResult> verifyAll(boolean cached) {
+    List<VerifyResult> results = new ArrayList<>();
+    for (Mount m : mounts.values()) {
+      m.registry().verifyAll(cached).forEach(r -> results.add(r.withKey(m.name() + "/" + r.key())));
+    }
+    return results;
   }
 
   // ---------------------------------------------------------------- batch and map-like
