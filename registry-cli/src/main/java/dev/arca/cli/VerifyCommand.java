@@ -1,24 +1,20 @@
 package dev.arca.cli;
 
-import dev.arca.registry.FileEntry;
-import dev.arca.registry.IntegrityException;
-import dev.arca.registry.Manifest;
-import dev.arca.registry.Version;
+import dev.arca.registry.VerifyResult;
 import dev.arca.store.Store;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "verify", description = "Re-hash every file of a version (or of everything) against its manifest;"
-    + " exit 1 if any is corrupt.")
+@Command(name = "verify", description = "Re-read every file of a version (or of everything) from the storage,"
+    + " bypassing the local cache, and check it against its manifest; report each version as ok, CORRUPT or"
+    + " MISSING and exit 1 if any is not ok.")
 final class VerifyCommand implements Callable<Integer> {
 
   @ParentCommand Arca arca;
@@ -26,49 +22,35 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "a version; default: every version")
   String key;
 
+  @Option(names = "--cached", description = "Check the local cache's copies (what loads read) instead of the"
+      + " remote.")
+  boolean cached;
+
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     try (Store store = arca.openStore()) {
-      List<String> keys = new ArrayList<>();
-      if (key != null) {
-        keys.add(key);
-      } else {
-        for (String name : store.names()) {
-          for (Version v : store.versions(name)) {
-            keys.add(name + "@" + v);
-          }
-        }
-      }
-      List<Map<String, Object>> results = new ArrayList<>();
-      int corrupt = 0;
-      for (String k : keys) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("key", k);
-        try {
-          Manifest m = store.info(k);
-          for (FileEntry f : m.files()) {
-            try (InputStream in = store.openFile(k, f.path())) {
-              in.transferTo(OutputStream.nullOutputStream());
-            }
-          }
-          row.put("ok", true);
-          row.put("files", m.files().size());
-        } catch (IntegrityException e) {
-          corrupt++;
-          row.put("ok", false);
-          row.put("error", e.getMessage());
-        }
-        results.add(row);
-      }
+      List<VerifyResult> results = key != null ? List.of(store.verify(key, cached)) : store.verifyAll(cached);
       if (arca.json) {
-        arca.printJson(results);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (VerifyResult r : results) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("key", r.key());
+          row.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+          row.put("files", r.files());
+          row.put("bytes", r.bytes());
+          if (r.problem() != null) {
+            row.put("problem", r.problem());
+          }
+          rows.add(row);
+        }
+        arca.printJson(rows);
       } else {
-        for (Map<String, Object> r : results) {
-          arca.out().println(Boolean.TRUE.equals(r.get("ok")) ? "ok       " + r.get("key") + " (" + r.get("files")
-              + " files)" : "CORRUPT  " + r.get("key") + ": " + r.get("error"));
+        for (VerifyResult r : results) {
+          arca.out().println(r.ok() ? "ok       " + r.key() + " (" + r.files() + " files)"
+              : String.format("%-8s %s: %s", r.status(), r.key(), r.problem()));
         }
       }
-      return corrupt == 0 ? Arca.OK : Arca.ERROR;
+      return results.stream().allMatch(VerifyResult::ok) ? Arca.OK : Arca.ERROR;
     }
   }
 }

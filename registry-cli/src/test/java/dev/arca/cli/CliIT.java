@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arca.backend.s3.S3BlobStore;
+import dev.arca.registry.spi.Condition;
 import dev.arca.registry.testkit.GcsServer;
 import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
@@ -126,7 +128,7 @@ class CliIT {
 
     assertThat(arca("tag", "model@1.0.0", "prod", "--json").json().get("version").asText()).isEqualTo("1.0.0");
     assertThat(arca("get", "model#prod", "-o", "-").stdout()).isEqualTo(Files.readAllBytes(file));
-    assertThat(arca("verify", "--json").json()).allMatch(r -> r.get("ok").asBoolean());
+    assertThat(arca("verify", "--json").json()).allMatch(r -> r.get("status").asText().equals("ok"));
     assertThat(arca("gc", "--json").json().get("local").get("applied").asBoolean()).isFalse();
     assertThat(arca("mounts", "--json").json().findValuesAsText("name")).containsExactly("temp", "local");
     assertThat(arca("rm", "model@1.0.0").exit()).isZero();
@@ -208,6 +210,41 @@ class CliIT {
     assertThat(get.stdout()).isEqualTo(data);
     assertThat(get.stderr()).as("nothing but the data: no progress in a pipe").isEmpty();
     assertThat(ls.json().get(0).get("key").asText()).isEqualTo("main/blob");
+  }
+
+  @Test
+  void verify_onS3_readsTheRemoteNotTheCache_reportsEveryVersion_andExits1() throws Exception {
+    env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
+    env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+    String bucket = S3.server().createBucket();
+    String store = "s3://" + bucket + "/v?endpoint=" + S3.server().endpoint() + "&pathStyle=true";
+    for (String name : List.of("bad", "gone", "good")) {
+      Path file = Files.writeString(dir.resolve(name + ".txt"), "bytes of " + name);
+      assertThat(arca("--store", store, "put", name, file.toString()).exit()).isZero();
+      assertThat(arca("--store", store, "get", name, "-o", "-").exit()).as("loaded into the cache").isZero();
+    }
+    try (S3BlobStore s3 = S3BlobStore.builder().endpoint(S3.server().endpoint()).bucket(bucket).prefix("v")
+        .pathStyle(true).credentials(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY).build()) {
+      s3.put(fileKey(s3, "bad"), "flipped!".getBytes(UTF_8), Condition.NONE);
+      s3.delete(fileKey(s3, "gone"), Condition.NONE);
+    }
+
+    Result remote = arca("--store", store, "verify");
+    Result cached = arca("--store", store, "verify", "--cached", "--json");
+    Result one = arca("--store", store, "verify", "good");
+
+    assertThat(remote.exit()).as(remote.stderr()).isEqualTo(1);
+    assertThat(remote.out().lines().toList()).satisfiesExactly(
+        line -> assertThat(line).startsWith("CORRUPT  main/bad@1.0.0: ").contains("bad.txt"),
+        line -> assertThat(line).startsWith("MISSING  main/gone@1.0.0: ").contains("'gone.txt' is gone"),
+        line -> assertThat(line).isEqualTo("ok       main/good@1.0.0 (1 files)"));
+    assertThat(cached.exit()).as("the cache holds good copies of all three").isZero();
+    assertThat(cached.json().findValuesAsText("status")).containsExactly("ok", "ok", "ok");
+    assertThat(one.exit()).isZero();
+  }
+
+  private static String fileKey(S3BlobStore s3, String name) throws IOException {
+    return s3.listAll("objects/" + name + "/", false).blobs().get(0).key();
   }
 
   @Test

@@ -1,10 +1,13 @@
 package dev.arca.registry;
 
+import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -13,10 +16,30 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A live {@link java.util.Map} view of stored objects: keys are names, values the latest version of each, loaded
- * when read. {@code put} saves a new version and returns null (nothing is replaced); {@code remove} deletes every
- * version and returns the latest value. Iteration lists the keys once, when it starts. {@link Registry#asMap()}
- * and the Store's {@code asMap()} return one. Thread-safe as its source is.
+ * A live {@link java.util.Map} view of stored objects: keys are the names the view iterates (exactly those, so a
+ * key with a version or a tag is never contained), values the latest version of each, loaded when read.
+ * {@link Registry#asMap()} and the Store's {@code asMap()} return one.
+ *
+ * <h2>The contract it keeps</h2>
+ * It is a {@link Map} by the book, checked by Guava testlib's {@code MapTestSuiteBuilder} with these features:
+ * put, remove, iterator remove, any size. Not claimed, on purpose: null keys and null values (a name is never
+ * null and nothing stores a null; both are {@link NullPointerException}), and a known iteration order (keys come
+ * sorted, but the view promises nothing another process's writes could break). A key outside the view's form
+ * ({@code name@1.0.0}, {@code name#prod}, a malformed name) is simply absent; putting one is an
+ * {@link IllegalArgumentException}.
+ *
+ * <h2>Costs</h2>
+ * {@code put}, {@code replace} and {@code remove} return the previous value, so each first loads the latest
+ * version: use {@code Registry.put} (one save) where the previous value is not wanted. {@code size} lists the
+ * names; iteration lists them once, when it starts, and loads a value only when an entry's value is asked for
+ * (once per entry). Equality and hash codes of the map and its entries load every value they compare.
+ *
+ * <h2>Values that would be files</h2>
+ * An object saved from a {@code Path} (a file or a directory tree) reads through the view as its {@link Manifest}:
+ * loading it would write files that nothing in a map view could ever delete, so a value read through the view
+ * leaves nothing behind. Load such a value with {@code loadInto} or {@code loadFile}.
+ *
+ * <p>Thread-safe as its source is; concurrent writers make sizes and iterations snapshots, not atomic views.
  */
 public final class ObjectMapView extends AbstractMap<String, Object> {
 
@@ -30,25 +53,27 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
     List<String> keys();
 
     /**
-     * Whether a string is a well-formed key (a malformed one is simply absent from the map).
+     * Whether a string has the form of the view's keys (the form {@link #keys()} returns); anything else is
+     * absent from the map.
      *
      * @param key the candidate
-     * @return true when it parses
+     * @return true when it has that form
      */
     boolean isKey(String key);
 
     /**
      * Whether a key resolves to a stored version.
      *
-     * @param key a well-formed key
+     * @param key a key of the view's form
      * @return true when it does
      */
     boolean exists(String key);
 
     /**
-     * Loads the latest version (or the version the key names).
+     * Loads the latest version as the view shows it (see the class description: a file or a tree as its
+     * manifest).
      *
-     * @param key a well-formed key
+     * @param key a key of the view's form
      * @return the object
      * @throws ObjectNotFoundException when absent
      */
@@ -57,7 +82,7 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
     /**
      * Saves a new version.
      *
-     * @param key a well-formed key
+     * @param key a key of the view's form
      * @param value the object
      */
     void save(String key, Object value);
@@ -65,7 +90,7 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
     /**
      * Deletes every version.
      *
-     * @param key a well-formed key
+     * @param key a key of the view's form
      * @return true when something was deleted
      */
     boolean remove(String key);
@@ -83,14 +108,13 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
   }
 
   /**
-   * Creates a view from the operations of a key space, e.g.
-   * {@code ObjectMapView.of(registry::names, ObjectKey::isKey, registry::exists, registry::load, registry::save,
-   * registry::remove)}.
+   * Creates a view from the operations of a key space.
    *
    * @param keys lists the keys, sorted
-   * @param isKey tells whether a string is a well-formed key
+   * @param isKey tells whether a string has the form of the keys
    * @param exists tells whether a key resolves
-   * @param load loads a key's latest value, throwing {@link ObjectNotFoundException} when absent
+   * @param load loads a key's latest value as the view shows it, throwing {@link ObjectNotFoundException} when
+   *     absent (see {@link #valueOf})
    * @param save saves a new version
    * @param remove deletes every version, telling whether something was deleted
    * @return the view
@@ -130,40 +154,66 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
     });
   }
 
+  /**
+   * The value a view shows for a version: the manifest of a file or a tree (which would otherwise be written to
+   * disk), else the loaded object.
+   *
+   * @param manifest the version
+   * @param load loads it, given {@code name@version}
+   * @return the value
+   */
+  public static Object valueOf(Manifest manifest, Function<String, Object> load) {
+    return manifest.objectClass().equals(Path.class.getName()) ? manifest
+        : load.apply(manifest.name() + "@" + manifest.version());
+  }
+
   @Override
   public Set<Entry<String, Object>> entrySet() {
     return new AbstractSet<>() {
       @Override
       public Iterator<Entry<String, Object>> iterator() {
-        Iterator<String> keys = source.keys().iterator();
-        return new Iterator<>() {
-          private @Nullable String last;
-
-          @Override
-          public boolean hasNext() {
-            return keys.hasNext();
-          }
-
-          @Override
-          public Entry<String, Object> next() {
-            last = keys.next();
-            return new LazyEntry(last);
-          }
-
-          @Override
-          public void remove() {
-            if (last == null) {
-              throw new IllegalStateException("next() first");
-            }
-            source.remove(last);
-            last = null;
-          }
-        };
+        return new KeyIterator<>(LazyEntry::new);
       }
 
       @Override
       public int size() {
-        return source.keys().size();
+        return ObjectMapView.this.size();
+      }
+
+      @Override
+      public boolean contains(Object o) {
+        return o instanceof Entry<?, ?> e && e.getValue() != null
+            && e.getValue().equals(ObjectMapView.this.get(e.getKey()));
+      }
+
+      @Override
+      public boolean remove(Object o) {
+        return contains(o) && source.remove((String) ((Entry<?, ?>) o).getKey());
+      }
+    };
+  }
+
+  @Override
+  public Set<String> keySet() {
+    return new AbstractSet<>() {
+      @Override
+      public Iterator<String> iterator() {
+        return new KeyIterator<>(key -> key);
+      }
+
+      @Override
+      public int size() {
+        return ObjectMapView.this.size();
+      }
+
+      @Override
+      public boolean contains(Object o) {
+        return containsKey(o);
+      }
+
+      @Override
+      public boolean remove(Object o) {
+        return isViewKey(o) && source.remove((String) o);
       }
     };
   }
@@ -174,29 +224,63 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
   }
 
   @Override
+  public boolean isEmpty() {
+    return source.keys().isEmpty();
+  }
+
+  @Override
   public boolean containsKey(Object key) {
-    return key instanceof String k && source.isKey(k) && source.exists(k);
+    return isViewKey(key) && source.exists((String) key);
+  }
+
+  @Override
+  public boolean containsValue(Object value) {
+    Objects.requireNonNull(value, "the view holds no null values");
+    return super.containsValue(value);
   }
 
   @Override
   public @Nullable Object get(Object key) {
-    if (!(key instanceof String k) || !source.isKey(k)) {
+    if (!isViewKey(key)) {
       return null;
     }
     try {
-      return source.load(k);
+      return source.load((String) key);
     } catch (ObjectNotFoundException e) {
       return null;
     }
   }
 
-  /** Saves a new version; returns null, since no value is replaced. */
+  /**
+   * Saves a new version, after loading the latest one to return it.
+   *
+   * @return the previous latest value, or null when the key was absent
+   * @throws IllegalArgumentException when the key is not of the view's form
+   */
   @Override
   public @Nullable Object put(String key, Object value) {
+    requireViewKey(key);
+    Objects.requireNonNull(value, "the view holds no null values");
+    Object previous = get(key);
     source.save(key, value);
-    return null;
+    return previous;
   }
 
+  @Override
+  public @Nullable Object replace(String key, Object value) {
+    Objects.requireNonNull(value, "the view holds no null values");
+    Object previous = get(Objects.requireNonNull(key, "the view holds no null keys"));
+    if (previous != null) {
+      source.save(key, value);
+    }
+    return previous;
+  }
+
+  /**
+   * Deletes every version of the key, after loading the latest one to return it.
+   *
+   * @return the previous latest value, or null when the key was absent
+   */
   @Override
   public @Nullable Object remove(Object key) {
     Object previous = get(key);
@@ -206,8 +290,53 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
     return previous;
   }
 
+  private boolean isViewKey(@Nullable Object key) {
+    return Objects.requireNonNull(key, "the view holds no null keys") instanceof String k && source.isKey(k);
+  }
+
+  private void requireViewKey(String key) {
+    if (!isViewKey(key)) {
+      throw new IllegalArgumentException("'" + key + "' is not a key of this view: its keys are names as it lists"
+          + " them (" + String.join(", ", source.keys().stream().limit(3).toList()) + "...), without a version or"
+          + " a tag");
+    }
+  }
+
+  /** Iterates the keys listed when it starts; {@code remove} deletes the last key returned. */
+  private final class KeyIterator<T> implements Iterator<T> {
+    private final Iterator<String> keys = source.keys().iterator();
+    private final Function<String, T> element;
+    private @Nullable String last;
+
+    KeyIterator(Function<String, T> element) {
+      this.element = element;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return keys.hasNext();
+    }
+
+    @Override
+    public T next() {
+      last = keys.next();
+      return element.apply(last);
+    }
+
+    @Override
+    public void remove() {
+      if (last == null) {
+        throw new IllegalStateException("next() first, and remove() once per element");
+      }
+      source.remove(last);
+      last = null;
+    }
+  }
+
+  /** An entry whose value is loaded when first asked for, then kept. */
   private final class LazyEntry implements Entry<String, Object> {
     private final String key;
+    private @Nullable Object value;
 
     LazyEntry(String key) {
       this.key = key;
@@ -219,18 +348,24 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
     }
 
     @Override
-    public Object getValue() {
-      Object value = get(key);
+    public synchronized Object getValue() {
       if (value == null) {
-        throw new NoSuchElementException(key + " was deleted after iteration began");
+        value = get(key);
+        if (value == null) {
+          throw new NoSuchElementException(key + " was deleted after iteration began");
+        }
       }
       return value;
     }
 
+    /** Saves a new version; returns the value it replaced. */
     @Override
-    public Object setValue(Object value) {
-      source.save(key, value);
-      return value;
+    public synchronized Object setValue(Object replacement) {
+      Objects.requireNonNull(replacement, "the view holds no null values");
+      Object previous = getValue();
+      source.save(key, replacement);
+      value = replacement;
+      return previous;
     }
 
     @Override
@@ -241,6 +376,11 @@ public final class ObjectMapView extends AbstractMap<String, Object> {
     @Override
     public int hashCode() {
       return key.hashCode() ^ getValue().hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return key + "=" + getValue();
     }
   }
 }

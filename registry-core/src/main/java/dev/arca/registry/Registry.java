@@ -2,6 +2,7 @@ package dev.arca.registry;
 
 import dev.arca.registry.internal.backend.BackendDiscovery;
 import dev.arca.registry.internal.backend.CoreBackendContext;
+import dev.arca.registry.internal.backend.ReadOnlyBackend;
 import dev.arca.registry.internal.cache.CachingBackend;
 import dev.arca.registry.internal.cache.DiskCache;
 import dev.arca.registry.internal.io.LargeCopy;
@@ -98,9 +99,14 @@ public final class Registry implements Closeable {
   private final @Nullable Boolean askedMutable;
   private final @Nullable Integer askedDigits;
   private final @Nullable Duration askedGrace;
+  private final boolean readOnly;
+  /** Where the registry is, for messages: its URI without credentials or options, else its store. */
+  private final String location;
 
-  private Registry(Builder builder, Backend backend) throws IOException {
+  private Registry(Builder builder, Backend backend, String location) throws IOException {
     this.backend = backend;
+    this.readOnly = builder.readOnly;
+    this.location = location;
     this.cache = backend instanceof CachingBackend caching ? caching : null;
     this.batchParallelism = builder.batchParallelism;
     this.catalog = new MaterializerCatalog(builder.materializers, builder.classLoader);
@@ -186,6 +192,7 @@ public final class Registry implements Closeable {
   }
 
   private SaveOperation.Saved saveOne(ObjectKey key, Object value, SaveOptions options) {
+    requireWritable("cannot save " + key);
     RegistrySettings current = current();
     Version explicit = explicitVersion(key, current);
     if (options.onConflict() == OnConflict.OVERWRITE && !current.mutable()) {
@@ -239,6 +246,7 @@ public final class Registry implements Closeable {
    * @throws IllegalArgumentException before writing anything, when two keys name the same version
    */
   public BatchResult<Manifest> saveAll(Map<String, ?> items, SaveOptions options) {
+    requireWritable("cannot save a batch");
     Set<String> seen = new HashSet<>();
     RegistrySettings known = current();
     for (String key : items.keySet()) {
@@ -625,6 +633,7 @@ public final class Registry implements Closeable {
    */
   public boolean remove(String key) {
     ObjectKey k = ObjectKey.parse(key);
+    requireWritable("cannot delete " + key);
     try {
       if (k.version() == null && k.tag() == null) {
         boolean any = false;
@@ -676,6 +685,7 @@ public final class Registry implements Closeable {
    * @return one result per key, in order
    */
   public BatchResult<Boolean> deleteAll(List<String> keys) {
+    requireWritable("cannot delete a batch");
     return new BatchResult<>(runBatch(keys, 1,
         key -> new BatchResult.Item<>(key, BatchResult.Status.OK, remove(key), null), key -> key));
   }
@@ -742,14 +752,17 @@ public final class Registry implements Closeable {
   }
 
   /**
-   * A live {@link Map} view: keys are names, values the latest version of each (loaded on access). {@code put}
-   * saves (and returns null: nothing is replaced, a new version is added), {@code remove} deletes every version
-   * and returns the latest value. Iteration lists names once, at its start.
+   * A live {@link Map} view, by the {@code Map} contract (see {@link ObjectMapView}): keys are exactly the names
+   * ({@code name@1.0.0} is never a key), values the latest version of each, loaded on access (a file or a tree as
+   * its {@link Manifest}, so nothing is written to disk). {@code put} saves a new version and returns the previous
+   * latest value, which costs a load: {@link #put} is the cheap path. {@code remove} deletes every version and
+   * returns the latest value.
    *
    * @return the view
    */
   public Map<String, Object> asMap() {
-    return ObjectMapView.of(this::names, ObjectKey::isKey, this::exists, this::load, this::save, this::remove);
+    return ObjectMapView.of(this::names, Names::isValidName, this::exists,
+        key -> ObjectMapView.valueOf(info(key), this::load), this::save, this::remove);
   }
 
 
@@ -764,6 +777,7 @@ public final class Registry implements Closeable {
    * @return the version now tagged
    */
   public Version tag(String key, String tag) {
+    requireWritable("cannot tag " + key);
     Manifest target = info(key);
     Names.requireTag(tag);
     try {
@@ -791,6 +805,7 @@ public final class Registry implements Closeable {
    */
   public void moveTag(String name, String tag, Version expected, Version target) {
     Names.requireTag(tag);
+    requireWritable("cannot move " + name + "#" + tag);
     Manifest manifest = info(name + "@" + target);
     try {
       beforeWrite();
@@ -874,6 +889,7 @@ public final class Registry implements Closeable {
   public boolean untag(String name, String tag) {
     Names.requireName(name);
     Names.requireTag(tag);
+    requireWritable("cannot untag " + name + "#" + tag);
     try {
       return removeTag(name, tag, null);
     } catch (IOException e) {
@@ -945,6 +961,7 @@ public final class Registry implements Closeable {
    */
   public CopyResult copyTo(String key, Registry target, String targetName) {
     Names.requireName(targetName);
+    target.requireWritable("cannot copy " + key + " into it");
     Manifest source = info(key);
     if (target.current().versionDigits() != source.version().digits()) {
       throw new UnsupportedCapabilityException("cannot copy " + describe(source) + " into a registry whose versions"
@@ -1029,6 +1046,7 @@ public final class Registry implements Closeable {
    * @param materializerId a known materializer's id that supports {@code type}
    */
   public void registerMaterializer(Class<?> type, String materializerId) {
+    requireWritable("cannot register a materializer");
     catalog.forSave(type, materializerId, Map.of());
     try {
       beforeWrite();
@@ -1057,6 +1075,7 @@ public final class Registry implements Closeable {
    * @return what was found, and removed when applied
    */
   public JanitorReport janitor(boolean apply) {
+    requireWritable("cannot run the janitor (even a dry run may stamp a clock object)");
     try {
       RegistrySettings stored = current();
       if (settings.etag() == NOT_STORED) {
@@ -1066,6 +1085,40 @@ public final class Registry implements Closeable {
     } catch (IOException e) {
       throw backendError(e, "janitor");
     }
+  }
+
+  /**
+   * Re-reads one version and checks its manifest against its digest and every file against its size and sha256.
+   * By default it reads the remote copy, bypassing the local cache (so corruption in the bucket is found even
+   * when the cache holds good copies); {@code cached} checks what loads would read instead: the cached copies
+   * (fetching into the cache those it lacks), as they are, without repairing them. Never throws for a corrupt
+   * or missing version: the result says which file and how.
+   *
+   * @param key the version ({@code name}, {@code name@version}, {@code name#tag})
+   * @param cached whether to check the cached copies instead of the remote
+   * @return what was found
+   * @throws ObjectNotFoundException when the key resolves to no version
+   */
+  public VerifyResult verify(String key, boolean cached) {
+    ObjectKey k = ObjectKey.parse(key);
+    Version version = resolve(k);
+    try {
+      return Verifier.check(cache == null || cached ? backend : cache.remote(), k.name(), version);
+    } catch (IOException e) {
+      throw backendError(e, "verify " + k.name() + "@" + version);
+    }
+  }
+
+  /**
+   * Verifies every version of every name (see {@link #verify}), continuing past corrupt and missing ones.
+   *
+   * @param cached whether to check the cached copies instead of the remote
+   * @return one result per version, in name then version order
+   */
+  public List<VerifyResult> verifyAll(boolean cached) {
+    List<VerifyResult> results = new ArrayList<>();
+    listAll().forEach((name, versions) -> versions.forEach(v -> results.add(verify(name + "@" + v, cached))));
+    return results;
   }
 
   /**
@@ -1097,6 +1150,15 @@ public final class Registry implements Closeable {
    */
   public String scheme() {
     return backend.scheme();
+  }
+
+  /**
+   * Whether this registry was opened read-only ({@link Builder#readOnly}): every write is refused.
+   *
+   * @return true when read-only
+   */
+  public boolean isReadOnly() {
+    return readOnly;
   }
 
   /** Closes the backend. */
@@ -1180,6 +1242,10 @@ public final class Registry implements Closeable {
     if (stored.isPresent()) {
       return checked(stored.get());
     }
+    if (readOnly) {
+      throw new ObjectNotFoundException("no registry at " + location + ": it was opened read-only, which never"
+          + " creates one; check the location (a registry exists once something was saved there)");
+    }
     return new Stamped<>(RegistrySettings.create(askedVersioned == null || askedVersioned,
         askedMutable != null && askedMutable, askedDigits == null ? 3 : askedDigits,
         askedGrace == null ? DEFAULT_GRACE_PERIOD : askedGrace), NOT_STORED);
@@ -1225,6 +1291,7 @@ public final class Registry implements Closeable {
    * Threads that race here each try the create-if-absent: no lock is held across a store call.
    */
   private RegistrySettings beforeWrite() throws IOException {
+    requireWritable("cannot write");
     Stamped<RegistrySettings> current = settings;
     if (current.etag() != NOT_STORED) {
       return current.value();
@@ -1243,6 +1310,12 @@ public final class Registry implements Closeable {
     }
     settings = checked(stored.get());
     return settings.value();
+  }
+
+  private void requireWritable(String what) {
+    if (readOnly) {
+      throw ReadOnlyBackend.refused(what, location);
+    }
   }
 
   private void check(String setting, @Nullable Object asked, Object stored) {
@@ -1301,8 +1374,24 @@ public final class Registry implements Closeable {
     private long cacheBytes = DEFAULT_CACHE_BYTES;
     private boolean cacheEnabled = true;
     private int batchParallelism = 4;
+    private boolean readOnly;
 
     private Builder() {}
+
+    /**
+     * Opens the registry read-only (default false): reads work as usual; every write (save, delete, tag, settings,
+     * janitor) fails at once with {@link ReadOnlyRegistryException} naming the location, and nothing is ever sent
+     * to the storage that could change it: no settings, no conditional-write probe, no directory. A location where
+     * no registry exists is an {@link ObjectNotFoundException} naming it, so a mistyped location never looks like an
+     * empty registry. For read-only credentials and shared registries others maintain.
+     *
+     * @param value whether to refuse writes
+     * @return this builder
+     */
+    public Builder readOnly(boolean value) {
+      this.readOnly = value;
+      return this;
+    }
 
     /**
      * How many items of {@code saveAll} and {@code loadAll} are transferred at once (default 4; 1 runs them one
@@ -1538,7 +1627,7 @@ public final class Registry implements Closeable {
      * @throws RegistryException when the storage cannot be opened or its settings differ from the ones asked
      */
     public Registry build() {
-      BackendContext context = new CoreBackendContext(clock, ticker, probe);
+      BackendContext context = new CoreBackendContext(clock, ticker, probe, readOnly);
       Backend opened;
       try {
         if (backend != null) {
@@ -1555,13 +1644,17 @@ public final class Registry implements Closeable {
         String scheme = uri != null && uri.getScheme() != null ? uri.getScheme() : "backend";
         throw new BackendException(scheme, null, "cannot open: " + e.getMessage(), e, true);
       }
+      String location = location(opened);
+      if (readOnly) {
+        opened = new ReadOnlyBackend(opened, location);
+      }
       if (cacheEnabled && opened.capabilities().remote()) {
         Path directory = cacheDirectory != null ? cacheDirectory : defaultCacheLocation();
         // nothing on disk yet: a cache that cannot be created falls back to remote reads (DiskCache's javadoc)
         opened = new CachingBackend(opened, new DiskCache(directory, cacheBytes), verify);
       }
       try {
-        return new Registry(this, opened);
+        return new Registry(this, opened, location);
       } catch (IOException e) {
         closeQuietly(opened);
         throw new BackendException(opened.scheme(), "arca.json", "cannot read registry settings: "
@@ -1570,6 +1663,16 @@ public final class Registry implements Closeable {
         closeQuietly(opened);
         throw e;
       }
+    }
+
+    /** The URI without credentials or options (they may hold secrets), else what the store calls itself. */
+    private String location(Backend opened) {
+      if (uri == null) {
+        return String.valueOf(blobStore != null ? blobStore : opened);
+      }
+      String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      return uri.getScheme() + "://" + authority.substring(authority.lastIndexOf('@') + 1) + path;
     }
 
     private void requireNoStorage() {

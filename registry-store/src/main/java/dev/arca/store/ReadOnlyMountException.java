@@ -1,9 +1,9 @@
 package dev.arca.store;
 
-import dev.arca.registry.RegistryException;
+import dev.arca.registry.ReadOnlyRegistryException;
 
 /** A write or delete addressed a read-only mount. */
-public class ReadOnlyMountException extends RegistryException {
+public class ReadOnlyMountException extends ReadOnlyRegistryException {
 
   /**
    * Creates the error.

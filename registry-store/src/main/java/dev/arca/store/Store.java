@@ -7,6 +7,7 @@ import dev.arca.registry.ObjectMapView;
 import dev.arca.registry.ObjectNotFoundException;
 import dev.arca.registry.Registry;
 import dev.arca.registry.SaveOptions;
+import dev.arca.registry.VerifyResult;
 import dev.arca.registry.Version;
 import java.io.Closeable;
 import java.io.IOException;
@@ -137,8 +138,10 @@ public final class Store implements Closeable {
    * Adds a mount. The store takes ownership of the registry.
    *
    * @param name a new mount name
-   * @param registry the registry behind it
-   * @param readOnly whether writes are refused
+   * @param registry the registry behind it; one opened {@link Registry.Builder#readOnly read-only} makes a
+   *     read-only mount
+   * @param readOnly whether the store refuses writes and deletes into it. Open the registry read-only too where
+   *     nothing may write it, not even through {@link #registry(String)}
    */
   public void mount(String name, Registry registry, boolean readOnly) {
     addMount(name, registry, readOnly);
@@ -151,7 +154,7 @@ public final class Store implements Closeable {
         throw new IllegalArgumentException("mount '" + name + "' exists already: unmount it first");
       }
       Map<String, Mount> copy = new LinkedHashMap<>(mounts);
-      copy.put(name, new Mount(name, registry, readOnly));
+      copy.put(name, new Mount(name, registry, readOnly || registry.isReadOnly()));
       mounts = copy;
     }
   }
@@ -431,6 +434,34 @@ public final class Store implements Closeable {
     return mountFor(k).registry().versions(k.key().name());
   }
 
+  /**
+   * Verifies one version in the mount the key resolves to (see {@link Registry#verify}).
+   *
+   * @param key the version
+   * @param cached whether to check the cached copies instead of the remote
+   * @return what was found, keyed {@code mount/name@version}
+   */
+  public VerifyResult verify(String key, boolean cached) {
+    StoreKey k = StoreKey.parse(key);
+    Mount m = mountFor(k);
+    VerifyResult result = m.registry().verify(k.key().toString(), cached);
+    return result.withKey(m.name() + "/" + result.key());
+  }
+
+  /**
+   * Verifies every version in every mount (see {@link Registry#verifyAll}), continuing past problems.
+   *
+   * @param cached whether to check the cached copies instead of the remote
+   * @return one result per version, keyed {@code mount/name@version}, in mount order
+   */
+  public List<VerifyResult> verifyAll(boolean cached) {
+    List<VerifyResult> results = new ArrayList<>();
+    for (Mount m : mounts.values()) {
+      m.registry().verifyAll(cached).forEach(r -> results.add(r.withKey(m.name() + "/" + r.key())));
+    }
+    return results;
+  }
+
   // ---------------------------------------------------------------- batch and map-like
 
   /**
@@ -547,13 +578,31 @@ public final class Store implements Closeable {
   }
 
   /**
-   * A {@link Map} view: keys are {@code mount/name}, values the latest version, loaded on access; {@code put}
-   * saves (unqualified keys into the default mount, as {@link #save}) and returns null; {@code remove} deletes every version.
+   * A live {@link Map} view, by the {@code Map} contract (see {@link ObjectMapView}): keys are exactly the
+   * qualified names {@link #names()} lists, {@code mount/name} (an unqualified name, a version or a tag is never
+   * a key), values the latest version, loaded on access (a file or a tree as its {@link Manifest}). {@code put}
+   * saves into the key's mount and returns the previous latest value, which costs a load: {@link #put} is the cheap
+   * path. {@code remove} deletes every version and returns the latest value.
    *
    * @return the view
    */
   public Map<String, Object> asMap() {
-    return ObjectMapView.of(this::names, StoreKey::isKey, this::exists, this::load, this::save, this::remove);
+    return ObjectMapView.of(this::names, this::isViewKey, this::exists,
+        key -> ObjectMapView.valueOf(info(key), versionKey -> load(mountOf(key) + "/" + versionKey)),
+        this::save, this::remove);
+  }
+
+  /** Whether a string is a key of the map view: {@code mount/name} of an existing mount. */
+  private boolean isViewKey(String text) {
+    if (!StoreKey.isKey(text)) {
+      return false;
+    }
+    StoreKey k = StoreKey.parse(text);
+    return k.mount() != null && mounts.containsKey(k.mount()) && k.key().version() == null && k.key().tag() == null;
+  }
+
+  private static String mountOf(String qualified) {
+    return qualified.substring(0, qualified.indexOf('/'));
   }
 
 
@@ -764,15 +813,15 @@ public final class Store implements Closeable {
      * Adds a mount; the store owns the registry.
      *
      * @param name the mount's name
-     * @param registry its registry
-     * @param readOnly whether writes are refused
+     * @param registry its registry; one opened {@link Registry.Builder#readOnly read-only} makes a read-only mount
+     * @param readOnly whether the store refuses writes and deletes into it (see {@link Store#mount})
      * @return this builder
      */
     public Builder mount(String name, Registry registry, boolean readOnly) {
       if (StoreKey.requireMountName(name).equals(TEMP) || mounts.containsKey(name)) {
         throw new IllegalArgumentException("mount '" + name + "' is named twice (temp is always there)");
       }
-      mounts.put(name, new Mount(name, registry, readOnly));
+      mounts.put(name, new Mount(name, registry, readOnly || registry.isReadOnly()));
       return this;
     }
 

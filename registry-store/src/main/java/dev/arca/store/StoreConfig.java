@@ -50,7 +50,8 @@ public record StoreConfig(List<MountEntry> mounts) {
    *
    * @param name the mount's name
    * @param uri where its registry is, e.g. {@code file:///srv/arca}, {@code s3://bucket/prefix}
-   * @param readOnly whether writes are refused
+   * @param readOnly whether writes are refused: the registry is opened read-only, so it is never written (no
+   *     settings, no probe), and a location holding no registry fails the open
    * @param isDefault whether unqualified writes go here (at most one mount)
    */
   public record MountEntry(String name, String uri, boolean readOnly, boolean isDefault) {
@@ -236,7 +237,7 @@ public record StoreConfig(List<MountEntry> mounts) {
       for (MountEntry m : mounts) {
         Registry registry;
         try {
-          registry = Registry.open(URI.create(m.uri()));
+          registry = Registry.builder().uri(URI.create(m.uri())).readOnly(m.readOnly()).build();
         } catch (RegistryException | IllegalArgumentException e) {
           throw new RegistryException("mount '" + m.name() + "' (" + m.uri() + "): " + e.getMessage(), e, false);
         }

@@ -3,6 +3,8 @@ package dev.arca.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arca.registry.ReadOnlyRegistryException;
+import dev.arca.registry.Registry;
 import dev.arca.registry.testkit.S3ProxyExtension;
 import dev.arca.registry.testkit.S3ProxyServer;
 import java.io.IOException;
@@ -42,6 +44,9 @@ class StoreConfigTest {
   @Test
   void yaml_opensLocalAndS3Mounts_withReadOnlyAndDefaultFlags() throws IOException {
     String bucket = S3.server().createBucket();
+    try (Registry shared = Registry.open(dir.resolve("shared").toUri())) {
+      shared.put("published", "by another team");
+    }
     Path config = write("store.yaml", """
         # mounts of the vision team
         mounts:
@@ -56,13 +61,31 @@ class StoreConfigTest {
     try (Store store = Store.open(config)) {
       store.save("m", "in s3");
 
-      assertThat(store.names()).containsExactly("models/m");
+      assertThat(store.names()).containsExactly("models/m", "shared/published");
       assertThat(store.mounts()).extracting(Store.MountInfo::name).containsExactly("temp", "models", "shared");
       assertThat(store.mounts()).filteredOn(Store.MountInfo::readOnly).extracting(Store.MountInfo::name)
           .containsExactly("shared");
       assertThat(store.defaultMount()).contains("models");
       assertThatThrownBy(() -> store.save("shared/x", 1)).isInstanceOf(ReadOnlyMountException.class);
+      assertThat(store.get("shared/published")).isEqualTo("by another team");
+      assertThatThrownBy(() -> store.registry("shared").put("x", 1)).as("the mount's registry is read-only too")
+          .isInstanceOf(ReadOnlyRegistryException.class).hasMessageContaining(dir.resolve("shared").toString());
     }
+  }
+
+  @Test
+  void aReadOnlyMount_whereNoRegistryIs_failsTheOpenNamingTheLocation_andCreatesNothing() throws IOException {
+    Path mistyped = dir.resolve("shraed");
+    Path config = write("store.yaml", """
+        mounts:
+          - name: shared
+            uri: %s
+            readOnly: true
+        """.formatted(mistyped.toUri()));
+
+    assertThatThrownBy(() -> Store.open(config)).hasMessageContaining("mount 'shared'")
+        .hasMessageContaining("no registry at file://" + mistyped);
+    assertThat(mistyped).doesNotExist();
   }
 
   @Test

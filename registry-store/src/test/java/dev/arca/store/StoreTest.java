@@ -164,7 +164,6 @@ class StoreTest {
       assertThatThrownBy(() -> noDefault.save("model", 1)).isInstanceOf(StoreLocationNotFound.class)
           .hasMessageContaining("model").hasMessageContaining("no default mount")
           .hasMessageContaining("[temp, a, b]").hasMessageContaining("a/model");
-      assertThatThrownBy(() -> noDefault.asMap().put("model", 1)).isInstanceOf(StoreLocationNotFound.class);
       noDefault.save("temp/scratch", 2);
 
       assertThat(noDefault.names()).containsExactly("temp/scratch");
@@ -273,12 +272,29 @@ class StoreTest {
     assertThat(loaded.values()).containsExactly(Map.entry("a", 1), Map.entry("s3/b", 2));
     Map<String, Object> map = store.asMap();
     assertThat(map).containsOnlyKeys("local/a", "s3/b").containsEntry("s3/b", 2);
-    assertThat(map.get("a")).isEqualTo(1);
-    map.put("c", 3);
+    map.put("local/c", 3);
     assertThat(store.containsKey("local/c")).isTrue();
     assertThat(map.remove("s3/b")).isEqualTo(2);
     assertThat(store.deleteAll(List.of("a", "a")).items()).extracting(BatchResult.Item::value).containsExactly(true, false);
     assertThat(store.names()).containsExactly("local/c");
+  }
+
+  @Test
+  void mapView_keysAreExactlyTheQualifiedNamesItIterates() {
+    store.save("local/model", 1);
+    store.registry("local").tag("model@1.0.0", "prod");
+    Map<String, Object> map = store.asMap();
+
+    assertThat(map.keySet()).containsExactly("local/model");
+    for (String notAKey : List.of("model", "local/model@1.0.0", "local/model#prod", "zz/model", "model@latest")) {
+      assertThat(map.containsKey(notAKey)).as(notAKey).isFalse();
+      assertThat(map.get(notAKey)).as(notAKey).isNull();
+      assertThat(map.remove(notAKey)).as(notAKey).isNull();
+      assertThatThrownBy(() -> map.put(notAKey, 2)).as(notAKey).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(map.put("local/model", 2)).as("put returns the previous value").isEqualTo(1);
+    assertThat(map.entrySet()).singleElement().hasToString("local/model=2");
+    assertThat(store.names()).containsExactly("local/model");
   }
 
   @Test

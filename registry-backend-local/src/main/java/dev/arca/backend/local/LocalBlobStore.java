@@ -92,9 +92,16 @@ public final class LocalBlobStore implements BlobStore {
    * @throws IOException when the directory cannot be created
    */
   public LocalBlobStore(Path root, boolean fsync) throws IOException {
+    this(root, fsync, true);
+  }
+
+  /** Opens a store; without {@code createRoot} (a read-only registry) a missing directory reads as empty. */
+  LocalBlobStore(Path root, boolean fsync, boolean createRoot) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     this.fsync = fsync;
-    Files.createDirectories(this.root);
+    if (createRoot) {
+      Files.createDirectories(this.root);
+    }
   }
 
   /**

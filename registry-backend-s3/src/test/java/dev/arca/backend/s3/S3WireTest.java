@@ -3,6 +3,8 @@ package dev.arca.backend.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arca.registry.ObjectNotFoundException;
+import dev.arca.registry.ReadOnlyRegistryException;
 import dev.arca.registry.Registry;
 import dev.arca.registry.UnsupportedCapabilityException;
 import dev.arca.registry.testkit.HttpProxy;
@@ -77,6 +79,48 @@ class S3WireTest {
           .hasMessageContaining("skipConditionalWriteProbe()");
       assertThat(stripping.requests()).as("the probe went through the proxy")
           .anyMatch(r -> r.method().equals("PUT") && r.target().contains("/probe/"));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(S3BlobStore.Transport.class)
+  void aReadOnlyOpen_itsReads_andItsRefusedWrites_sendOnlyGetsAndHeads(S3BlobStore.Transport transport,
+      @TempDir Path cache) throws Exception {
+    String bucket = S3.server().createBucket();
+    try (Registry writer = Registry.builder().blobStore(S3Fixture.builder(S3.server().endpoint(), bucket, transport)
+        .build()).noCache().build()) {
+      writer.save("model", new byte[] {1, 2, 3});
+      writer.tag("model@1.0.0", "prod");
+    }
+    try (HttpProxy proxy = HttpProxy.start(S3.server().endpoint());
+        Registry reader = Registry.builder().blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build())
+            .cache(cache, 1 << 20).readOnly(true).build()) {
+      assertThat(reader.get("model#prod", byte[].class)).containsExactly(1, 2, 3);
+      assertThat(reader.listAll()).containsOnlyKeys("model");
+      assertThat(reader.exists("model@1.0.0")).isTrue();
+      assertThat(reader.tags("model")).containsOnlyKeys("prod");
+      assertThatThrownBy(() -> reader.save("model", new byte[] {4})).isInstanceOf(ReadOnlyRegistryException.class)
+          .hasMessageContaining("s3://" + bucket);
+      assertThatThrownBy(() -> reader.delete("model")).isInstanceOf(ReadOnlyRegistryException.class);
+      assertThatThrownBy(() -> reader.tag("model", "next")).isInstanceOf(ReadOnlyRegistryException.class);
+
+      assertThat(proxy.requests()).as("no probe, no settings, no write of any kind").isNotEmpty()
+          .allSatisfy(r -> assertThat(r.method()).isIn("GET", "HEAD"));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(S3BlobStore.Transport.class)
+  void aReadOnlyOpen_whereNoRegistryIs_failsNamingTheLocation_andWritesNothing(S3BlobStore.Transport transport)
+      throws Exception {
+    String bucket = S3.server().createBucket();
+    try (HttpProxy proxy = HttpProxy.start(S3.server().endpoint())) {
+      S3BlobStore store = S3Fixture.builder(proxy.endpoint(), bucket, transport).build();
+
+      assertThatThrownBy(() -> Registry.builder().blobStore(store).noCache().readOnly(true).build())
+          .isInstanceOf(ObjectNotFoundException.class).hasMessageContaining("no registry at")
+          .hasMessageContaining("s3://" + bucket);
+      assertThat(proxy.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.method()).isIn("GET", "HEAD"));
     }
   }
 }

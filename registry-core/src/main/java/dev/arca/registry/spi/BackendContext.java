@@ -25,6 +25,16 @@ public interface BackendContext {
   Clock clock();
 
   /**
+   * Whether the registry was opened read-only: it will never write, so opening must create nothing (no directory,
+   * no repository, no bucket) and a location that does not exist is simply found empty.
+   *
+   * @return true for a read-only registry
+   */
+  default boolean readOnly() {
+    return false;
+  }
+
+  /**
    * Serializes a stored document (a {@link dev.arca.registry.Manifest}, {@link RegistrySettings} or
    * {@link TagRecord}) in the format every backend stores, for backends that store documents themselves.
    *

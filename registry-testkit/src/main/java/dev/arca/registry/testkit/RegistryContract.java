@@ -13,6 +13,7 @@ import dev.arca.registry.Manifest;
 import dev.arca.registry.MaterializerException;
 import dev.arca.registry.ObjectNotFoundException;
 import dev.arca.registry.OnConflict;
+import dev.arca.registry.ReadOnlyRegistryException;
 import dev.arca.registry.Registry;
 import dev.arca.registry.RegistryException;
 import dev.arca.registry.SaveOptions;
@@ -528,6 +529,69 @@ public abstract class RegistryContract {
         .hasMessageContaining("versioned=false");
   }
 
+  // ---------------------------------------------------------------- read-only opens
+
+  @Test
+  void readOnly_readsAnExistingRegistry_andRefusesEveryWriteBeforeItReachesTheStorage() throws IOException {
+    Registry writer = open();
+    writer.put("m", "one");
+    writer.put("m", "two");
+    writer.tag("m@1.0.0", "prod");
+    Registry target = open();
+
+    Registry reader = open(b -> b.readOnly(true));
+
+    assertThat(reader.isReadOnly()).isTrue();
+    assertThat(reader.get("m")).isEqualTo("two");
+    assertThat(reader.get("m#prod", String.class)).isEqualTo("one");
+    assertThat(reader.names()).containsExactly("m");
+    assertThat(reader.versions("m")).hasSize(2);
+    assertThat(reader.exists("m@1.0.1")).isTrue();
+    assertThat(reader.tags("m")).containsOnlyKeys("prod");
+    assertThat(reader.asMap()).containsOnlyKeys("m");
+    try (var in = reader.openFile("m@1.0.0", reader.info("m@1.0.0").files().get(0).path())) {
+      assertThat(in.readAllBytes()).isNotEmpty();
+    }
+    List<Runnable> writes = List.of(
+        () -> reader.put("m", "three"),
+        () -> reader.save("n@1.0.0", "x", SaveOptions.defaults()),
+        () -> reader.saveAll(Map.of("n", "x")),
+        () -> reader.delete("m@1.0.0"),
+        () -> reader.remove("m"),
+        () -> reader.deleteAll(List.of("m")),
+        () -> reader.tag("m@1.0.1", "prod"),
+        () -> reader.moveTag("m", "prod", Version.parse("1.0.0", 3), Version.parse("1.0.1", 3)),
+        () -> reader.untag("m", "prod"),
+        () -> reader.registerMaterializer(Sample.class, "arca.json"),
+        () -> reader.janitor(false),
+        () -> reader.janitor(true),
+        () -> reader.asMap().put("m", "four"),
+        () -> reader.asMap().remove("m"),
+        () -> writer.copyTo("m@1.0.0", reader, "copy"));
+    for (Runnable write : writes) {
+      assertThatThrownBy(write::run).isInstanceOf(ReadOnlyRegistryException.class)
+          .hasMessageContaining("opened read-only");
+    }
+    reader.copyTo("m@1.0.0", target, "copied"); // a read-only registry is a fine source
+
+    assertThat(writer.versions("m")).hasSize(2);
+    assertThat(writer.tags("m")).containsEntry("prod", Version.parse("1.0.0", 3));
+    assertThat(writer.names()).containsExactly("copied", "m");
+  }
+
+  @Test
+  void readOnly_whereNoRegistryExists_failsToOpenNamingIt_andCreatesNothing() {
+    assertThatThrownBy(() -> open(b -> b.readOnly(true))).isInstanceOf(ObjectNotFoundException.class)
+        .hasMessageContaining("no registry at").hasMessageContaining("read-only");
+    assertThatThrownBy(() -> open(b -> b.readOnly(true))).as("the failed open created nothing")
+        .isInstanceOf(ObjectNotFoundException.class);
+
+    Registry writer = open();
+    assertThat(writer.names()).isEmpty();
+    writer.put("first", 1); // a write creates the registry
+    assertThat(open(b -> b.readOnly(true)).get("first")).isEqualTo(1);
+  }
+
   // ---------------------------------------------------------------- info, exists, delete
 
   @Test
@@ -725,13 +789,57 @@ public abstract class RegistryContract {
     assertThat(map.get("bad/key")).isNull();
     assertThat(map.keySet()).containsExactly("a", "b");
     assertThat(new HashMap<>(map)).isEqualTo(Map.of("a", 2, "b", "bee"));
-    assertThat(map.remove("a")).isEqualTo(2);
+    assertThat(map.put("a", 3)).as("put returns the previous value").isEqualTo(2);
+    assertThat(map.replace("a", 4)).isEqualTo(3);
+    assertThat(map.replace("absent", 4)).isNull();
+    assertThat(map.remove("a")).isEqualTo(4);
     assertThat(map).containsOnlyKeys("b");
     Iterator<Map.Entry<String, Object>> it = map.entrySet().iterator();
     it.next();
     it.remove();
     assertThat(map).isEmpty();
     assertThat(registry.containsKey("b")).isFalse();
+  }
+
+  @Test
+  void mapView_keysAreExactlyTheNamesItIterates() {
+    Registry registry = open();
+    Map<String, Object> map = registry.asMap();
+    map.put("one", "first");
+    registry.tag("one@1.0.0", "prod");
+
+    assertThat(map.keySet()).containsExactly("one");
+    for (String notAKey : List.of("one@1.0.0", "one@latest", "one#prod", "one@1")) {
+      assertThat(map.containsKey(notAKey)).as(notAKey).isFalse();
+      assertThat(map.get(notAKey)).as(notAKey).isNull();
+      assertThat(map.remove(notAKey)).as(notAKey).isNull();
+      assertThatThrownBy(() -> map.put(notAKey, "x")).as(notAKey).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(map.entrySet()).singleElement().hasToString("one=first")
+        .isEqualTo(Map.entry("one", "first")).hasSameHashCodeAs(Map.entry("one", "first"));
+    Map.Entry<String, Object> entry = map.entrySet().iterator().next();
+    assertThat(entry.setValue("second")).as("setValue returns the old value").isEqualTo("first");
+    assertThat(registry.get("one")).isEqualTo("second");
+    assertThat(registry.versions("one")).hasSize(2);
+  }
+
+  @Test
+  void mapView_showsFilesAndTreesAsTheirManifests_soReadingThemWritesNothing() throws IOException {
+    Registry registry = open();
+    Path file = Files.writeString(scratch.resolve("weights.bin"), "w");
+    Path tree = Files.createDirectories(scratch.resolve("tree"));
+    Files.writeString(tree.resolve("a.txt"), "a");
+    registry.put("file", file);
+    registry.put("tree", tree);
+    Map<String, Object> map = registry.asMap();
+
+    // a loaded Path would be a directory nobody deletes; the manifest says what loadInto/loadFile would write
+    assertThat(map.get("file")).isInstanceOfSatisfying(Manifest.class, m -> assertThat(m.isTree()).isFalse());
+    assertThat(map.get("tree")).isInstanceOfSatisfying(Manifest.class, m -> assertThat(m.isTree()).isTrue());
+    assertThat(map.values()).hasSize(2).allMatch(Manifest.class::isInstance);
+    assertThat(map.remove("file")).isInstanceOf(Manifest.class);
+    assertThat(map.put("tree", tree)).isInstanceOf(Manifest.class);
+    assertThat(map).containsOnlyKeys("tree");
   }
 
   // ---------------------------------------------------------------- copy and sync

@@ -1,7 +1,10 @@
 package dev.arca.registry.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.arca.registry.ObjectNotFoundException;
+import dev.arca.registry.ReadOnlyRegistryException;
 import dev.arca.registry.Registry;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +35,40 @@ class RequestCountTest {
       assertThat(store.requests("get") - gets).as("gets for a load").isEqualTo(2);
       assertThat(store.requests("list") - lists).as("lists for a load").isZero();
     }
+  }
+
+  @Test
+  void readOnlyOpen_andReads_andRefusedWrites_issueNoWriteRequest() {
+    InMemoryBlobStore store = InMemoryBlobStore.create();
+    try (Registry writer = Registry.builder().blobStore(store).build()) {
+      writer.save("m", new byte[] {1});
+      writer.tag("m@1.0.0", "prod");
+    }
+    long puts = store.requests("put");
+    long deletes = store.requests("delete");
+
+    try (Registry reader = Registry.builder().blobStore(store).readOnly(true).build()) {
+      reader.get("m", byte[].class);
+      reader.get("m#prod", byte[].class);
+      reader.names();
+      reader.listAll();
+      reader.tags("m");
+      assertThatThrownBy(() -> reader.save("m", new byte[] {2})).isInstanceOf(ReadOnlyRegistryException.class)
+          .hasMessageContaining(store.toString());
+      assertThatThrownBy(() -> reader.janitor(false)).isInstanceOf(ReadOnlyRegistryException.class);
+    }
+
+    assertThat(store.requests("put") - puts).as("puts").isZero();
+    assertThat(store.requests("delete") - deletes).as("deletes").isZero();
+  }
+
+  @Test
+  void readOnlyOpen_ofAnEmptyStore_failsNamingIt_withoutAWrite() {
+    InMemoryBlobStore store = InMemoryBlobStore.create();
+
+    assertThatThrownBy(() -> Registry.builder().blobStore(store).readOnly(true).build())
+        .isInstanceOf(ObjectNotFoundException.class).hasMessageContaining("no registry at " + store);
+    assertThat(store.requests("put")).isZero();
+    assertThat(store.requests("delete")).isZero();
   }
 }

@@ -10,13 +10,25 @@ import java.util.function.LongSupplier;
 
 /**
  * The core's {@link BackendContext}: MVCC over object stores, probed for real conditional writes before the first
- * write when remote.
+ * write when remote (never for a read-only registry, which never writes).
  */
-public record CoreBackendContext(Clock clock, LongSupplier ticker, boolean probe) implements BackendContext {
+public record CoreBackendContext(Clock clock, LongSupplier ticker, boolean probe, boolean readOnly)
+    implements BackendContext {
+
+  /**
+   * A context for a registry that writes.
+   *
+   * @param clock the clock
+   * @param ticker the monotonic clock
+   * @param probe whether to probe remote stores before the first write
+   */
+  public CoreBackendContext(Clock clock, LongSupplier ticker, boolean probe) {
+    this(clock, ticker, probe, false);
+  }
 
   @Override
   public Backend objectStore(BlobStore store) {
-    return new ObjectStoreBackend(store, clock, ticker, probe); // probes before its first write, not here
+    return new ObjectStoreBackend(store, clock, ticker, probe && !readOnly); // probes before its first write
   }
 
   @Override

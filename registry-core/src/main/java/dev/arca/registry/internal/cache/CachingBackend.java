@@ -108,6 +108,11 @@ public final class CachingBackend implements Backend {
     }
   }
 
+  /** The remote backend itself, bypassing both caches (for checking what the remote holds). */
+  public Backend remote() {
+    return remote;
+  }
+
   /** The disk cache. */
   public DiskCache files() {
     return files;
