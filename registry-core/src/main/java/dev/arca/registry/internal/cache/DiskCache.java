@@ -222,10 +222,8 @@ public final class DiskCache {
 
   private Optional<InputStream> openCached(Path file, String sha256, long size, boolean check, Source source,
       String what) throws IOException {
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(file, StandardOpenOption.READ);
-    } catch (NoSuchFileException notCached) {
+    FileChannel channel = openIfPresent(file);
+    if (channel == null) {
       synchronized (index) {
         index.remove(sha256); // another process evicted it, if this one knew it
       }
@@ -244,6 +242,28 @@ public final class DiskCache {
     } catch (IOException | RuntimeException e) {
       closeAfter(channel, e);
       throw e;
+    }
+  }
+
+  /**
+   * The file opened for reading, or null when it is not there. java.io answers "not there" without an exception;
+   * NIO's exceptions (a stack trace each) would be most of the CPU a miss costs.
+   */
+  private static @Nullable FileChannel openIfPresent(Path file) throws IOException {
+    if (!file.toFile().isFile()) {
+      return null;
+    }
+    try {
+      return FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException evictedMeanwhile) {
+      return null;
+    }
+  }
+
+  /** Creates a directory unless it is there, checked without an exception (see {@link #openIfPresent}). */
+  private static void ensureDirectory(Path dir) throws IOException {
+    if (!dir.toFile().isDirectory()) {
+      Files.createDirectories(dir);
     }
   }
 
@@ -288,7 +308,7 @@ public final class DiskCache {
     OWN_PARTS.add(part);
     FileChannel channel;
     try {
-      Files.createDirectories(temp);
+      ensureDirectory(temp);
       sweepOnce();
       channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
@@ -372,7 +392,7 @@ public final class DiskCache {
       try {
         channel.close();
         channel = null;
-        Files.createDirectories(target.getParent());
+        ensureDirectory(target.getParent());
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         OWN_PARTS.remove(part);
         settled = true;
