@@ -6,9 +6,12 @@ import dev.arca.backend.s3.S3BlobStore;
 import dev.arca.registry.BatchResult;
 import dev.arca.registry.Manifest;
 import dev.arca.registry.Registry;
+import dev.arca.registry.internal.cache.DiskCache;
 import dev.arca.registry.testkit.HttpProxy;
 import dev.arca.registry.testkit.S3ProxyServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -39,7 +43,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The workloads W1-W5 and B1-B3 of the benchmark issue, each repeated, on the local backend (fsync on and off) and
- * on S3Proxy; writes results.json, results.md and chart.png. Run: {@code mvn -B -q -f registry-benchmarks exec:exec}.
+ * on S3Proxy, and C1-C2 of the cache; writes results.json, results.md and chart.png. Run: {@code mvn -B -q -f
+ * registry-benchmarks exec:exec}; {@code --only C1,C2} runs only the workloads named.
  */
 public final class Workloads {
 
@@ -53,6 +58,7 @@ public final class Workloads {
   private final S3ProxyServer s3;
   private final Random random = new Random(42);
   private int counter;
+  private @org.jspecify.annotations.Nullable String coldLoadBucket;
 
   private Workloads(Path work) throws Exception {
     this.work = work;
@@ -63,31 +69,54 @@ public final class Workloads {
     int reps = 3;
     Path out = Path.of("docs/benchmarks");
     boolean large = true;
+    Set<String> only = Set.of();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--reps" -> reps = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--no-large" -> large = false;
-        default -> throw new IllegalArgumentException("usage: Workloads [--reps N] [--out DIR] [--no-large]");
+        case "--only" -> only = Set.of(args[++i].split(","));
+        default -> throw new IllegalArgumentException(
+            "usage: Workloads [--reps N] [--out DIR] [--no-large] [--only W1,W2,...,C2]");
       }
     }
+    Set<String> chosen = only;
+    java.util.function.Predicate<String> runs = w -> chosen.isEmpty() || chosen.contains(w);
     Path work = Files.createTempDirectory("arca-bench-");
     Workloads bench = new Workloads(work);
     try {
-      Path big = large ? bench.randomFile(work.resolve("big.bin"), 1024) : null;
+      Path big = large && runs.test("W4") ? bench.randomFile(work.resolve("big.bin"), 1024) : null;
       for (int rep = 1; rep <= reps; rep++) {
         System.err.println("== repetition " + rep + " of " + reps);
         for (String backend : List.of("local", "local-nofsync", "s3proxy")) {
-          bench.smallObjects(backend);
-          bench.versions(backend);
-          bench.mediumBlobs(backend);
+          if (runs.test("W1") || runs.test("W5")) {
+            bench.smallObjects(backend);
+          }
+          if (runs.test("W2")) {
+            bench.versions(backend);
+          }
+          if (runs.test("W3")) {
+            bench.mediumBlobs(backend);
+          }
           if (big != null && !backend.equals("local-nofsync")) {
             bench.largeFile(backend, big);
           }
         }
-        bench.backendOverhead();
-        bench.cache();
-        bench.batch();
+        if (runs.test("B1")) {
+          bench.backendOverhead();
+        }
+        if (runs.test("B2")) {
+          bench.cache();
+        }
+        if (runs.test("B3")) {
+          bench.batch();
+        }
+        if (runs.test("C1")) {
+          bench.cacheMiss();
+        }
+        if (runs.test("C2")) {
+          bench.coldLoads();
+        }
       }
       bench.report(out, reps, String.join(" ", args));
     } finally {
@@ -299,6 +328,163 @@ public final class Workloads {
     Files.delete(file);
   }
 
+  /**
+   * C1: what a cache miss costs the cache itself (the bytes come from memory), in a cache of 400 files and in one of
+   * 100,000, each at its bound so that every miss also evicts a file. The first miss of a JVM walks the directory
+   * once to build the index; that walk is reported on its own (it is what every miss cost before the index). The
+   * floor beside each: the file operations of such a miss alone (write a file, rename it into a shard, delete the
+   * oldest file) in a twin directory of as many files. Measured in interleaved batches of 400, one sample per batch,
+   * so a burst of load elsewhere on the machine hits miss and floor alike.
+   */
+  private void cacheMiss() throws Exception {
+    int fileSize = 64;
+    int batch = 400;
+    for (int cachedFiles : new int[] {400, 100_000}) {
+      String label = String.format(Locale.ROOT, "%,d cached files", cachedFiles);
+      Path dir = work.resolve("c1-" + counter++);
+      fillCacheDirectory(dir, cachedFiles, fileSize);
+      Path twin = work.resolve("c1-twin-" + counter++);
+      java.util.ArrayDeque<Path> oldest = new java.util.ArrayDeque<>(fillCacheDirectory(twin, cachedFiles, fileSize));
+      DiskCache cache = new DiskCache(dir, (long) cachedFiles * fileSize);
+      record("C1", "disk cache", label + ": first miss (walks once) ms", "ms", 1000 * time(() -> miss(cache,
+          randomBytes(fileSize))));
+      Work floor = () -> {
+        for (int i = 0; i < batch; i++) {
+          String sha = sha256Hex(randomBytes(fileSize));
+          Path part = Files.write(twin.resolve("part"), randomBytes(fileSize));
+          Path file = twin.resolve("sha256").resolve(sha.substring(0, 2)).resolve(sha);
+          Files.move(part, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          oldest.add(file);
+          Files.delete(oldest.remove());
+        }
+      };
+      floor.run(); // warms the JIT, as the first batch of misses does
+      misses(cache, batch, fileSize);
+      Work missing = () -> misses(cache, batch, fileSize);
+      for (int round = 0; round < 5; round++) {
+        record("C1", "file system", label + ": write, rename, delete ms", "ms", 1000 * time(floor) / batch);
+        record("C1", "disk cache", label + ": miss ms", "ms", 1000 * time(missing) / batch);
+        record("C1", "file system", label + ": write, rename, delete CPU ms", "ms", 1000 * cpuTime(floor) / batch);
+        record("C1", "disk cache", label + ": miss CPU ms", "ms", 1000 * cpuTime(missing) / batch);
+      }
+      delete(dir);
+      delete(twin);
+    }
+  }
+
+  private void misses(DiskCache cache, int count, int size) throws IOException {
+    List<byte[]> files = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      files.add(randomBytes(size));
+    }
+    for (byte[] f : files) {
+      miss(cache, f);
+    }
+  }
+
+  private byte[] randomBytes(int size) {
+    byte[] b = new byte[size];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private static void miss(DiskCache cache, byte[] bytes) throws IOException {
+    String sha = sha256Hex(bytes);
+    try (InputStream in = cache.open(sha, bytes.length, false, () -> new ByteArrayInputStream(bytes), sha)) {
+      if (in.readAllBytes().length != bytes.length) {
+        throw new IllegalStateException("short read");
+      }
+    }
+  }
+
+  /** Writes {@code count} files as another process's cache would have them; returns them, oldest first. */
+  private List<Path> fillCacheDirectory(Path dir, int count, int size) throws IOException {
+    List<Path> written = new ArrayList<>();
+    Path objects = dir.resolve("sha256");
+    for (int shard = 0; shard < 256; shard++) {
+      Files.createDirectories(objects.resolve(String.format(Locale.ROOT, "%02x", shard)));
+    }
+    byte[] b = new byte[size];
+    for (int i = 0; i < count; i++) {
+      random.nextBytes(b);
+      String sha = sha256Hex(b);
+      written.add(Files.write(objects.resolve(sha.substring(0, 2)).resolve(sha), b));
+    }
+    return written;
+  }
+
+  private static String sha256Hex(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * C2: cold loads with the cache on (an empty cache, filled by these loads) and off, side by side on one S3Proxy
+   * bucket: 1,000 small JSON maps and 50 x 1 MiB. One unmeasured pass first, so S3Proxy serves both from a warm
+   * disk; then on, off, off, on, each with a fresh registry (nothing in memory either). The objects are saved at
+   * the first repetition and loaded by all.
+   */
+  private void coldLoads() throws Exception {
+    if (coldLoadBucket == null) {
+      coldLoadBucket = s3.createBucket();
+      saveColdLoadObjects(coldLoadBucket);
+    }
+    String bucket = coldLoadBucket;
+
+    for (String pass : List.of("warm-up", "on", "off", "off", "on")) {
+      try (Registry r = coldLoadRegistry(bucket, pass.equals("on"))) {
+        double seconds = time(() -> {
+          for (int i = 0; i < 1000; i++) {
+            r.get("small-" + i);
+          }
+        });
+        if (!pass.equals("warm-up")) {
+          record("C2", "s3proxy", "1,000 small cold loads/s, cache " + pass, "ops/s", 1000 / seconds);
+        }
+      }
+      try (Registry r = coldLoadRegistry(bucket, pass.equals("on"))) {
+        double seconds = time(() -> {
+          for (int i = 0; i < 50; i++) {
+            r.get("blob-" + i, byte[].class);
+          }
+        });
+        if (!pass.equals("warm-up")) {
+          record("C2", "s3proxy", "50 x 1 MiB cold load MiB/s, cache " + pass, "MiB/s", 50 / seconds);
+        }
+      }
+    }
+  }
+
+  private void saveColdLoadObjects(String bucket) throws Exception {
+    List<Map<String, Object>> small = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", i);
+      m.put("name", "object-" + i);
+      m.put("values", new ArrayList<>(List.of(random.nextDouble(), random.nextDouble())));
+      small.add(m);
+    }
+    try (Registry writer = coldLoadRegistry(bucket, false)) {
+      for (int i = 0; i < 1000; i++) {
+        writer.save("small-" + i, small.get(i));
+      }
+      for (int i = 0; i < 50; i++) {
+        byte[] b = new byte[MIB];
+        random.nextBytes(b);
+        writer.save("blob-" + i, b);
+      }
+    }
+  }
+
+  private Registry coldLoadRegistry(String bucket, boolean cached) throws IOException {
+    Registry.Builder builder = Registry.builder().blobStore(s3Store(s3.endpoint(), bucket));
+    return cached ? builder.cache(Files.createDirectories(work.resolve("c2-cache-" + counter++)), 8L << 30).build()
+        : builder.noCache().build();
+  }
+
   /** B3: a batch save of 64 x 1 MiB on S3Proxy with 1, 2, 4 and 8 parallel transfers. */
   private void batch() throws Exception {
     Map<String, Object> items = new LinkedHashMap<>();
@@ -373,9 +559,10 @@ public final class Workloads {
       md.append("| ").append(t.get("target")).append(" | ").append(t.get("measured")).append(" | ")
           .append(Boolean.TRUE.equals(t.get("met")) ? "yes" : "no").append(" |\n");
     }
-    md.append("\n![chart](chart.png)\n");
+    if (chart(median, out.resolve("chart.png"))) {
+      md.append("\n![chart](chart.png)\n");
+    }
     Files.writeString(out.resolve("results.md"), md);
-    chart(median, out.resolve("chart.png"));
     System.err.println(md);
   }
 
@@ -411,6 +598,26 @@ public final class Workloads {
     if (cached != null && file != null) {
       t.add(target("B2 cached load >= 0.8 x local file read", cached / file, cached / file >= 0.8));
     }
+    Double miss = m.get("C1 | disk cache | 100,000 cached files: miss ms");
+    Double floor = m.get("C1 | file system | 100,000 cached files: write, rename, delete ms");
+    if (miss != null && floor != null) {
+      t.add(target("C1 cache miss at 100,000 cached files < 1 ms", miss, miss < 1));
+      t.add(target("C1 cache miss at 100,000 cached files <= 1.5 x its file operations alone", miss / floor,
+          miss / floor <= 1.5));
+    }
+    Double missCpu = m.get("C1 | disk cache | 100,000 cached files: miss CPU ms");
+    if (missCpu != null) {
+      t.add(target("C1 cache miss at 100,000 cached files < 0.25 ms of CPU", missCpu, missCpu < 0.25));
+    }
+    for (String[] load : new String[][] {{"1,000 small cold loads/s", "1,000 small"}, {"50 x 1 MiB cold load MiB/s",
+        "50 x 1 MiB"}}) {
+      Double on = m.get("C2 | s3proxy | " + load[0] + ", cache on");
+      Double off = m.get("C2 | s3proxy | " + load[0] + ", cache off");
+      if (on != null && off != null) {
+        t.add(target("C2 " + load[1] + " cold loads: time with the cache on <= 1.1 x with it off", off / on,
+            off / on <= 1.1));
+      }
+    }
     Double one = m.get("B3 | s3proxy | 1 parallel MiB/s");
     Double eight = m.get("B3 | s3proxy | 8 parallel MiB/s");
     if (one != null && eight != null) {
@@ -435,7 +642,8 @@ public final class Workloads {
     return t;
   }
 
-  private static void chart(Map<String, Double> m, Path png) throws IOException {
+  /** Writes the chart, unless this run measured none of what it shows. */
+  private static boolean chart(Map<String, Double> m, Path png) throws IOException {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
     for (String backend : List.of("local", "s3proxy")) {
       for (String metric : List.of("save", "load", "cp", "sha256")) {
@@ -458,9 +666,13 @@ public final class Workloads {
       data.addValue(cached, "load", "B2 64 MiB cache vs file");
       data.addValue(file, "file read", "B2 64 MiB cache vs file");
     }
+    if (data.getRowCount() == 0) {
+      return false;
+    }
     JFreeChart chart = ChartFactory.createBarChart("Arca vs physical and raw-client references", "", "MiB/s", data,
         PlotOrientation.VERTICAL, true, false, false);
     ChartUtils.saveChartAsPNG(png.toFile(), chart, 1100, 550);
+    return true;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -480,6 +692,14 @@ public final class Workloads {
     long start = System.nanoTime();
     work.run();
     return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** The CPU time of this thread (user and system) in seconds: what waiting on a busy disk does not count. */
+  private static double cpuTime(Work work) throws Exception {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long start = threads.getCurrentThreadCpuTime();
+    work.run();
+    return (threads.getCurrentThreadCpuTime() - start) / 1e9;
   }
 
   private Path randomFile(Path file, int mib) throws IOException {

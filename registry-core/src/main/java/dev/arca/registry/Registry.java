@@ -398,7 +398,7 @@ public final class Registry implements Closeable {
     FileEntry entry = manifest.file(path);
     try {
       InputStream raw = openPassedOn(manifest, entry);
-      return verify == VerifyLevel.NONE ? raw : new VerifyingInputStream(raw, entry.size(), entry.sha256(),
+      return verify == VerifyLevel.NONE ? raw : VerifyingInputStream.over(raw, entry.size(), entry.sha256(),
           describe(manifest) + " file '" + path + "'");
     } catch (IOException e) {
       throw backendError(e, describe(manifest) + " file '" + path + "'");
@@ -982,7 +982,7 @@ public final class Registry implements Closeable {
     try (StagedVersion staged = target.backend.stage(targetName, target.current().gracePeriod())) {
       long bytes = 0;
       for (FileEntry file : source.files()) {
-        try (InputStream in = new VerifyingInputStream(openPassedOn(source, file), file.size(), file.sha256(),
+        try (InputStream in = VerifyingInputStream.over(openPassedOn(source, file), file.size(), file.sha256(),
             describe(source) + " file '" + file.path() + "'"); OutputStream out = staged.create(file.path())) {
           bytes += LargeCopy.copy(in, out);
         }

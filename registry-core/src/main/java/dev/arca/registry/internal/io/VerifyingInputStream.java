@@ -5,11 +5,13 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hashes bytes as they are read and, at the end of the stream, compares size and sha256 with what the manifest
  * recorded. A mismatch is thrown from the read that reaches the end, so a reader never sees a clean end of a
- * wrong file. Reading past the recorded size is a mismatch as soon as it happens.
+ * wrong file. Reading past the recorded size is a mismatch as soon as it happens. {@link #over} reuses a stream that
+ * already checks the same file, so bytes are hashed once however many layers want them verified.
  */
 public final class VerifyingInputStream extends FilterInputStream {
 
@@ -17,6 +19,7 @@ public final class VerifyingInputStream extends FilterInputStream {
   private final long expectedSize;
   private final String expectedSha256;
   private final String what;
+  private final @Nullable Runnable onMatch;
   private long count;
   private boolean verified;
 
@@ -27,10 +30,29 @@ public final class VerifyingInputStream extends FilterInputStream {
    * @param what names the file in the error, e.g. {@code model@1.0.0 file 'weights.bin'}
    */
   public VerifyingInputStream(InputStream in, long expectedSize, String expectedSha256, String what) {
+    this(in, expectedSize, expectedSha256, what, null);
+  }
+
+  /**
+   * A stream that also runs {@code onMatch} once, when the end is reached and the bytes matched (the cache
+   * publishes a download then).
+   */
+  public VerifyingInputStream(InputStream in, long expectedSize, String expectedSha256, String what,
+      @Nullable Runnable onMatch) {
     super(in);
     this.expectedSize = expectedSize;
     this.expectedSha256 = expectedSha256;
     this.what = what;
+    this.onMatch = onMatch;
+  }
+
+  /** {@code in} itself when it already verifies this size and sha256, else a verifying stream over it. */
+  public static VerifyingInputStream over(InputStream in, long expectedSize, String expectedSha256, String what) {
+    if (in instanceof VerifyingInputStream v && v.expectedSize == expectedSize
+        && v.expectedSha256.equals(expectedSha256)) {
+      return v;
+    }
+    return new VerifyingInputStream(in, expectedSize, expectedSha256, what);
   }
 
   @Override
@@ -77,14 +99,6 @@ public final class VerifyingInputStream extends FilterInputStream {
     return false;
   }
 
-  /** Reads whatever the caller left unread, so the whole file is verified. */
-  public void drainAndVerify() throws IOException {
-    byte[] buffer = new byte[65536];
-    while (read(buffer, 0, buffer.length) >= 0) {
-      // read() verifies at the end
-    }
-  }
-
   private void advance(int n) {
     count += n;
     if (count > expectedSize) {
@@ -105,6 +119,9 @@ public final class VerifyingInputStream extends FilterInputStream {
     if (!actual.equals(expectedSha256)) {
       throw new IntegrityException(
           what + " has sha256 " + actual + ", its manifest records " + expectedSha256 + ": the stored bytes are corrupt");
+    }
+    if (onMatch != null) {
+      onMatch.run();
     }
   }
 }

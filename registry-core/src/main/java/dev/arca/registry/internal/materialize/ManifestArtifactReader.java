@@ -60,12 +60,13 @@ public final class ManifestArtifactReader implements dev.arca.registry.spi.Artif
   @Override
   public InputStream open(String path) throws IOException {
     FileEntry entry = manifest.file(path);
-    InputStream raw = counting(opener.open(entry));
+    InputStream opened = opener.open(entry);
     if (verify == VerifyLevel.NONE) {
-      return raw;
+      return counting(opened);
     }
-    VerifyingInputStream verifying = new VerifyingInputStream(raw, entry.size(), entry.sha256(),
-        manifest.name() + "@" + manifest.version() + " file '" + path + "'");
+    // over: a cache filling from the remote already verifies what it streams, so the bytes are hashed once
+    InputStream verifying = counting(VerifyingInputStream.over(opened, entry.size(), entry.sha256(),
+        manifest.name() + "@" + manifest.version() + " file '" + path + "'"));
     return new FilterInputStream(verifying) {
       private boolean closed;
 
@@ -76,9 +77,12 @@ public final class ManifestArtifactReader implements dev.arca.registry.spi.Artif
         }
         closed = true;
         try {
-          verifying.drainAndVerify();
+          byte[] rest = new byte[65536];
+          while (in.read(rest, 0, rest.length) >= 0) {
+            // read, not skipped, so that the rest is hashed (and counted): the end verifies
+          }
         } finally {
-          verifying.close();
+          in.close();
         }
       }
     };
