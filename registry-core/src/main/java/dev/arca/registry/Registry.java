@@ -1077,11 +1077,12 @@ public final class Registry implements Closeable {
   public JanitorReport janitor(boolean apply) {
     requireWritable("cannot run the janitor (even a dry run may stamp a clock object)");
     try {
-      RegistrySettings stored = current();
-      if (settings.etag() == NOT_STORED) {
+      current();
+      Stamped<RegistrySettings> stored = settings; // one snapshot: the grace period and whether it was stored
+      if (stored.etag() == NOT_STORED) {
         return new JanitorReport(apply, List.of(), 0, 0, 0);
       }
-      return backend.janitor(apply, stored.gracePeriod());
+      return backend.janitor(apply, stored.value().gracePeriod());
     } catch (IOException e) {
       throw backendError(e, "janitor");
     }
@@ -1117,7 +1118,13 @@ public final class Registry implements Closeable {
    */
   public List<VerifyResult> verifyAll(boolean cached) {
     List<VerifyResult> results = new ArrayList<>();
-    listAll().forEach((name, versions) -> versions.forEach(v -> results.add(verify(name + "@" + v, cached))));
+    listAll().forEach((name, versions) -> versions.forEach(v -> {
+      try {
+        results.add(verify(name + "@" + v, cached));
+      } catch (ObjectNotFoundException deletedMeanwhile) {
+        // listed, but deleted (its delete may not have written its listing hint yet): nothing to verify
+      }
+    }));
     return results;
   }
 

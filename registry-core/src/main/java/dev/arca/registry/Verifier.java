@@ -32,6 +32,9 @@ final class Verifier {
     try {
       Optional<Stamped<Manifest>> read = from.readManifest(name, version);
       if (read.isEmpty()) {
+        if (from.tombstone(name, version).isPresent()) {
+          throw new ObjectNotFoundException(key + " was deleted");
+        }
         return new VerifyResult(key, VerifyResult.Status.MISSING, 0, 0, "its manifest is gone");
       }
       manifest = read.get().value();

@@ -53,6 +53,19 @@ class VerifyTest {
   }
 
   @Test
+  void verifyAll_skipsAVersionWhoseDeleteHasNotWrittenItsListingHint_ratherThanCallingItMissing()
+      throws IOException {
+    try (Registry plain = Registry.builder().blobStore(remote).noCache().build()) {
+      plain.save("deleted", "soon gone");
+      plain.delete("deleted@1.0.0");
+      remote.delete("meta/deleted/1.0.0.deleted", Condition.NONE); // as a delete that stopped before the hint
+
+      assertThat(plain.verifyAll(false)).extracting(VerifyResult::key)
+          .containsExactly("bad@1.0.0", "gone@1.0.0", "good@1.0.0");
+    }
+  }
+
+  @Test
   void verifyCached_checksTheCachesCopies_whichAreGoodHere_andFindsACorruptOne() throws IOException {
     assertThat(registry.verifyAll(true)).extracting(VerifyResult::status)
         .containsExactly(Status.OK, Status.OK, Status.OK);

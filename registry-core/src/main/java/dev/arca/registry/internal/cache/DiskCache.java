@@ -507,6 +507,9 @@ public final class DiskCache {
           return false;
         }
       }
+      if (index.inFlight + size > maxBytes) {
+        return false; // no eviction could make room beside the fetches in flight: stream it uncached
+      }
       long total = index.cachedBytes + index.inFlight + size;
       for (Iterator<Map.Entry<String, Long>> lru = index.files.entrySet().iterator();
           total > maxBytes && lru.hasNext(); ) {

@@ -564,9 +564,10 @@ public final class ObjectStoreBackend implements Backend {
         }
       }
       if (etag.isEmpty()) {
+        boolean wasUncertain = uncertain; // an earlier commit of this attempt (another number) may have landed
         uncertain = true; // until the read-back answers: a lost response may hide our own write
         etag = ownCommit(manifest.version());
-        uncertain = etag.isEmpty() && replacedOurs;
+        uncertain = wasUncertain || etag.isEmpty() && replacedOurs;
       }
       committed |= etag.isPresent();
       if (etag.isPresent() && elapsed().compareTo(grace) >= 0) {
