@@ -49,6 +49,14 @@ abstract class CrashSuite {
   /** The directory holding the storage's files, whose modification times are the store's clock. */
   abstract Path storageRoot();
 
+  /**
+   * Makes everything stored look older by {@code by} to the store's clock, as the janitor reads it: by default
+   * the files under {@link #storageRoot()} get older modification times.
+   */
+  void ageStorage(Duration by) throws Exception {
+    TestFiles.age(storageRoot(), by);
+  }
+
   /** Files the storage holds that no key accounts for (temp files a crash left), after the janitor ran. */
   abstract long strayFiles() throws Exception;
 
@@ -86,7 +94,7 @@ abstract class CrashSuite {
           assertThat(registry.info(ack.getKey()).digest()).as("acknowledged " + ack.getKey()).isEqualTo(ack.getValue());
         }
         // The janitor, past the grace period (by the store's clock), reclaims every orphan and nothing else.
-        TestFiles.age(storageRoot(), PAST_GRACE);
+        ageStorage(PAST_GRACE);
         JanitorReport reclaimed = registry.janitor(true);
         orphans += reclaimed.orphans().size();
         killsWithOrphans += reclaimed.orphans().isEmpty() ? 0 : 1;
