@@ -60,13 +60,23 @@ abstract class CrashSuite {
   /** Files the storage holds that no key accounts for (temp files a crash left), after the janitor ran. */
   abstract long strayFiles() throws Exception;
 
+  /** How many times a child is killed ({@code -Darca.crash.kills}, default 50). */
+  int kills() {
+    return Integer.getInteger("arca.crash.kills", 50);
+  }
+
+  /** The kill lands at a random moment within this long after the child is ready. */
+  int killWindowMillis() {
+    return 700;
+  }
+
   /** The figures of the last run, for docs/RELIABILITY.md. */
   record Figures(int kills, int acknowledged, int versions, int orphansReclaimed, int killsMidSave) {}
 
   @Test
   void killedWriters_leaveNoPartialVersion_loseNoAcknowledgedWrite_andTheJanitorReclaimsEveryOrphan()
       throws Exception {
-    int kills = Integer.getInteger("arca.crash.kills", 50);
+    int kills = kills();
     Random random = new Random(20261123);
     Map<String, String> acknowledged = new HashMap<>();
     Set<String> verified = new HashSet<>();
@@ -74,7 +84,7 @@ abstract class CrashSuite {
     int killsWithOrphans = 0;
     try (Registry registry = verifier().build()) {
       for (int k = 0; k < kills; k++) {
-        List<String> acks = runAndKill(random.nextLong(), random.nextInt(700));
+        List<String> acks = runAndKill(random.nextLong(), random.nextInt(killWindowMillis()));
         for (String ack : acks) {
           String[] parts = ack.split(" ");
           acknowledged.put(parts[1], parts[2]);

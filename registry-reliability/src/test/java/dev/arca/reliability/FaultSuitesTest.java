@@ -111,6 +111,11 @@ class FaultSuitesTest {
     protected String skipCompareAndSwapRaces() {
       return S3ProxyServer.CAS_RACE_SKIP_REASON;
     }
+
+    @Override
+    protected String skipOverwriteReadRaces() {
+      return S3ProxyServer.OVERWRITE_READ_RACE_SKIP_REASON; // run on the RADOS Gateway below
+    }
   }
 
   @Nested
@@ -137,6 +142,11 @@ class FaultSuitesTest {
     @Override
     protected String skipCompareAndSwapRaces() {
       return S3ProxyServer.CAS_RACE_SKIP_REASON;
+    }
+
+    @Override
+    protected String skipOverwriteReadRaces() {
+      return S3ProxyServer.OVERWRITE_READ_RACE_SKIP_REASON; // run on the RADOS Gateway below
     }
   }
 

@@ -39,6 +39,21 @@ class RgwCrashTest extends CrashSuite {
     }
   }
 
+  /** Fewer kills than the in-JVM servers get ({@code -Darca.crash.rgwKills}, default 10): each takes longer (a child JVM, a kill window of up to 3 s, every new version verified). */
+  @Override
+  int kills() {
+    return Integer.getInteger("arca.crash.rgwKills", 10);
+  }
+
+  /**
+   * A child's first save (the probe, the settings, the first files) takes about 2 s against the gateway on a busy
+   * machine, against well under 0.7 s on S3Proxy, so the kill window is longer: kills must land after it too.
+   */
+  @Override
+  int killWindowMillis() {
+    return 3000;
+  }
+
   @Override
   URI uri() {
     // 5 MiB parts, so the child's 6 MiB values go up as multipart uploads.
