@@ -39,7 +39,10 @@ class RgwCrashTest extends CrashSuite {
     }
   }
 
-  /** Fewer kills than the in-JVM servers get ({@code -Darca.crash.rgwKills}, default 10): each takes longer (a child JVM, a kill window of up to 3 s, every new version verified). */
+  /**
+   * Fewer kills than the in-JVM servers get ({@code -Darca.crash.rgwKills}, default 10): each takes longer (a child
+   * JVM, a kill window of up to 3 s, every new version verified).
+   */
   @Override
   int kills() {
     return Integer.getInteger("arca.crash.rgwKills", 10);
