@@ -22,7 +22,9 @@ interface S3Transport extends Closeable {
   /**
    * The etag in the one form the store hands out, without the quotes HTTP puts around it (clients disagree on
    * keeping them). {@code If-Match} sends this unquoted form too: Ceph's RADOS Gateway matches only that one (the
-   * quoted form always fails there), and AWS S3, MinIO and S3Proxy accept it.
+   * quoted form always fails there), and MinIO and S3Proxy accept it. AWS S3 documents the quoted form; whether
+   * it accepts the unquoted one for conditional PUTs is not tested here (no AWS account): the probe refuses a
+   * store where it fails.
    */
   static String etag(@Nullable String raw) {
     if (raw == null) {
