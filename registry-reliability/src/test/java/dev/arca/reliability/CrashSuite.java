@@ -49,8 +49,26 @@ abstract class CrashSuite {
   /** The directory holding the storage's files, whose modification times are the store's clock. */
   abstract Path storageRoot();
 
+  /**
+   * Makes everything stored look older by {@code by} to the store's clock, as the janitor reads it: by default
+   * the files under {@link #storageRoot()} get older modification times.
+   */
+  void ageStorage(Duration by) throws Exception {
+    TestFiles.age(storageRoot(), by);
+  }
+
   /** Files the storage holds that no key accounts for (temp files a crash left), after the janitor ran. */
   abstract long strayFiles() throws Exception;
+
+  /** How many times a child is killed ({@code -Darca.crash.kills}, default 50). */
+  int kills() {
+    return Integer.getInteger("arca.crash.kills", 50);
+  }
+
+  /** The kill lands at a random moment within this long after the child is ready. */
+  int killWindowMillis() {
+    return 700;
+  }
 
   /** The figures of the last run, for docs/RELIABILITY.md. */
   record Figures(int kills, int acknowledged, int versions, int orphansReclaimed, int killsMidSave) {}
@@ -58,7 +76,7 @@ abstract class CrashSuite {
   @Test
   void killedWriters_leaveNoPartialVersion_loseNoAcknowledgedWrite_andTheJanitorReclaimsEveryOrphan()
       throws Exception {
-    int kills = Integer.getInteger("arca.crash.kills", 50);
+    int kills = kills();
     Random random = new Random(20261123);
     Map<String, String> acknowledged = new HashMap<>();
     Set<String> verified = new HashSet<>();
@@ -66,7 +84,7 @@ abstract class CrashSuite {
     int killsWithOrphans = 0;
     try (Registry registry = verifier().build()) {
       for (int k = 0; k < kills; k++) {
-        List<String> acks = runAndKill(random.nextLong(), random.nextInt(700));
+        List<String> acks = runAndKill(random.nextLong(), random.nextInt(killWindowMillis()));
         for (String ack : acks) {
           String[] parts = ack.split(" ");
           acknowledged.put(parts[1], parts[2]);
@@ -86,7 +104,7 @@ abstract class CrashSuite {
           assertThat(registry.info(ack.getKey()).digest()).as("acknowledged " + ack.getKey()).isEqualTo(ack.getValue());
         }
         // The janitor, past the grace period (by the store's clock), reclaims every orphan and nothing else.
-        TestFiles.age(storageRoot(), PAST_GRACE);
+        ageStorage(PAST_GRACE);
         JanitorReport reclaimed = registry.janitor(true);
         orphans += reclaimed.orphans().size();
         killsWithOrphans += reclaimed.orphans().isEmpty() ? 0 : 1;

@@ -115,15 +115,14 @@ final class MinioTransport implements S3Transport {
   }
 
   @Override
-  public Optional<String> completeMultipart(String key, String uploadId, List<String> partEtags,
-      Condition condition) {
+  public String completeMultipart(String key, String uploadId, List<String> partEtags) {
     Part[] parts = new Part[partEtags.size()];
     for (int i = 0; i < parts.length; i++) {
       parts[i] = new Part(i + 1, partEtags.get(i));
     }
-    return conditional("POST complete", key, condition, () -> client.completeMultipartUpload(CompleteMultipartUploadArgs
-        .builder().bucket(settings.bucket()).object(key).uploadId(uploadId).parts(parts)
-        .extraHeaders(conditionHeaders(condition)).build()).thenApply(r -> r.etag()));
+    return S3Transport.etag(await("POST complete", key, () -> client.completeMultipartUpload(
+        CompleteMultipartUploadArgs.builder().bucket(settings.bucket()).object(key).uploadId(uploadId).parts(parts)
+            .build())).etag());
   }
 
   @Override
@@ -229,7 +228,7 @@ final class MinioTransport implements S3Transport {
       return Map.of("If-None-Match", "*");
     }
     if (condition instanceof Condition.IfMatch m) {
-      return Map.of("If-Match", S3Transport.quoted(m.etag()));
+      return Map.of("If-Match", m.etag());
     }
     return Map.of();
   }

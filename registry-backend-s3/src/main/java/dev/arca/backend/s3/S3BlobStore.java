@@ -37,8 +37,15 @@ import org.jspecify.annotations.Nullable;
  * <h2>Writes</h2>
  * A write buffers up to one part. An object that fits is sent in one PUT; a larger one goes up as a multipart
  * upload whose parts are sent in parallel from a pool of {@code parallelism + 1} reused part buffers, so memory
- * stays below {@code partSize x (parallelism + 1)} whatever the object's size. Create-if-absent sends {@code If-None-Match: *} and replace-if-match {@code If-Match}, on
- * the PUT or on the completion of the multipart upload; a 412 is a failed condition, never an error.
+ * stays below {@code partSize x (parallelism + 1)} whatever the object's size.
+ *
+ * <h2>Conditional writes</h2>
+ * Create-if-absent sends {@code If-None-Match: *} and replace-if-match {@code If-Match} (the unquoted etag), always
+ * on one PUT, whatever the size (up to 2 GiB, buffered whole): servers may ignore conditions on the completion of
+ * a multipart upload (Ceph's RADOS Gateway ignores both), and the conditional-write probe checks single PUTs only.
+ * A 412 is a failed condition, never an error. A 500 or a 409 {@code ConditionalRequestConflict} for a write
+ * racing another (RADOS Gateway answers a lost {@code If-Match} race with a 500 and does not apply it) is retried;
+ * a retry meeting the winner's write then fails its condition.
  *
  * <h2>Security</h2>
  * Credentials come from the builder or the standard AWS provider chain; they are never logged and never appear
@@ -67,6 +74,8 @@ public final class S3BlobStore implements BlobStore {
   /** Smallest part S3 accepts (except the last one). */
   public static final int MIN_PART_SIZE = 5 << 20;
   private static final int MAX_PARTS = 10_000;
+  /** The largest conditional write: one PUT from one array. */
+  private static final int MAX_SINGLE_PUT = Integer.MAX_VALUE - 8;
   private static final int INITIAL_BUFFER = 16 << 10;
 
   private final S3Transport transport;
@@ -220,6 +229,8 @@ public final class S3BlobStore implements BlobStore {
   private final class S3Output extends BlobOutput {
     private final String key;
     private final Condition condition;
+    /** Bytes buffered before a part goes up; a conditional write is never cut into parts. */
+    private final int limit;
     private final Semaphore inFlight = new Semaphore(parallelism);
     /** Part buffers back from upload; at most parallelism + 1 exist, reused so large uploads make no garbage. */
     private final BlockingQueue<byte[]> spare = new ArrayBlockingQueue<>(parallelism + 1);
@@ -233,6 +244,7 @@ public final class S3BlobStore implements BlobStore {
     S3Output(String key, Condition condition) {
       this.key = key;
       this.condition = condition;
+      this.limit = condition == Condition.NONE ? partSize : MAX_SINGLE_PUT;
     }
 
     @Override
@@ -246,11 +258,14 @@ public final class S3BlobStore implements BlobStore {
         throw new IOException("write to " + key + " after commit or close");
       }
       while (len > 0) {
-        if (filled == partSize) {
+        if (filled == limit) {
+          if (condition != Condition.NONE) {
+            throw new IOException(key + ": a conditional write goes up in one PUT, at most " + limit + " bytes");
+          }
           sendPart();
         }
         if (filled == buffer.length) {
-          buffer = Arrays.copyOf(buffer, Math.min(partSize, buffer.length * 2));
+          buffer = Arrays.copyOf(buffer, (int) Math.min(limit, buffer.length * 2L));
         }
         int n = Math.min(len, buffer.length - filled);
         System.arraycopy(b, off, buffer, filled, n);
@@ -325,12 +340,15 @@ public final class S3BlobStore implements BlobStore {
         for (Future<String> part : parts) {
           etags.add(part.get());
         }
-        Optional<String> etag = transport.completeMultipart(key, uploadId, etags, condition);
-        if (etag.isEmpty()) {
-          transport.abortMultipart(key, uploadId);
-        }
+        String etag = transport.completeMultipart(key, uploadId, etags);
         uploadId = null;
-        return etag;
+        if (etag.isEmpty()) {
+          // RADOS Gateway answers an empty <ETag>. Unconditional writes are files under a fresh attempt's key,
+          // written once, so the object there is this upload's.
+          etag = transport.head(key).map(BlobInfo::etag).orElseThrow(() -> new IOException(key
+              + " is missing right after its multipart upload completed"));
+        }
+        return Optional.of(etag);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted uploading " + key);

@@ -9,8 +9,13 @@ final class S3Fixture {
   private S3Fixture() {}
 
   static S3BlobStore.Builder builder(URI endpoint, String bucket, S3BlobStore.Transport transport) {
+    return builder(endpoint, bucket, transport, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
+  }
+
+  static S3BlobStore.Builder builder(URI endpoint, String bucket, S3BlobStore.Transport transport, String accessKey,
+      String secretKey) {
     return S3BlobStore.builder().endpoint(endpoint).bucket(bucket).pathStyle(true).transport(transport)
-        .credentials(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
+        .credentials(accessKey, secretKey);
   }
 
   static S3BlobStore store(S3ProxyServer server, String bucket, S3BlobStore.Transport transport) {

@@ -6,6 +6,7 @@ import dev.arca.registry.testkit.HttpProxy;
 import dev.arca.registry.testkit.RoundTripChild;
 import dev.arca.registry.testkit.S3ProxyServer;
 import dev.arca.registry.testkit.TestFiles;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -28,16 +29,23 @@ class S3LargeFileTest {
   @ParameterizedTest
   @EnumSource(S3BlobStore.Transport.class)
   void fileLargerThanTheHeap_roundTripsThroughMultipart(S3BlobStore.Transport transport) throws Exception {
+    try (S3ProxyServer server = S3ProxyServer.onDisk(Files.createDirectories(dir.resolve("s3")))) {
+      assertRoundTrip(server.endpoint(), server.createBucket(), S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY,
+          transport, dir);
+    }
+  }
+
+  /** The round trip against any server, in a child JVM whose heap is smaller than the file. */
+  static void assertRoundTrip(URI endpoint, String bucket, String accessKey, String secretKey,
+      S3BlobStore.Transport transport, Path dir) throws Exception {
     Path file = dir.resolve("big.bin");
     String expected = TestFiles.random(file, FILE_MB, 5);
 
-    try (S3ProxyServer server = S3ProxyServer.onDisk(Files.createDirectories(dir.resolve("s3")));
-        HttpProxy wire = HttpProxy.start(server.endpoint())) {
-      String bucket = server.createBucket();
+    try (HttpProxy wire = HttpProxy.start(endpoint)) {
       String uri = "s3://" + bucket + "/big-test?endpoint=" + wire.endpoint() + "&pathStyle=true&transport="
           + transport.name().toLowerCase(Locale.ROOT);
       RoundTripChild.Result result = RoundTripChild.run(uri, file, dir.resolve("out"), HEAP_MB,
-          Map.of("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
+          Map.of("AWS_ACCESS_KEY_ID", accessKey, "AWS_SECRET_ACCESS_KEY", secretKey,
               "AWS_REGION", "us-east-1", "ARCA_CACHE", dir.resolve("cache").toString()));
 
       assertThat(result.sha256()).as("sha256 in the manifest").isEqualTo(expected);

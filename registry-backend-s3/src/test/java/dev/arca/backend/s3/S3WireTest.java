@@ -9,6 +9,8 @@ import dev.arca.registry.Registry;
 import dev.arca.registry.UnsupportedCapabilityException;
 import dev.arca.registry.testkit.HttpProxy;
 import dev.arca.registry.testkit.S3ProxyExtension;
+import dev.arca.registry.testkit.S3ProxyServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** What crosses the wire, counted and tampered with by a proxy between the client and S3Proxy. */
+/**
+ * What crosses the wire, counted and tampered with by a proxy between the client and S3Proxy ({@link RgwSuitesTest}
+ * counts the same on Ceph's RADOS Gateway).
+ */
 class S3WireTest {
 
   @RegisterExtension
@@ -29,10 +34,20 @@ class S3WireTest {
   @EnumSource(S3BlobStore.Transport.class)
   void savingOneSmallObject_isOnePutPerFilePlusOneConditionalManifestPut_andLoadingIsTwoGets(
       S3BlobStore.Transport transport, @TempDir Path cache) throws Exception {
-    String bucket = S3.server().createBucket();
-    try (HttpProxy proxy = HttpProxy.start(S3.server().endpoint());
+    assertMinimumRequests(S3.server().endpoint(), S3.server().createBucket(), S3ProxyServer.ACCESS_KEY,
+        S3ProxyServer.SECRET_KEY, transport, cache);
+  }
+
+  /**
+   * Saving one small object in an existing registry is one PUT of the file plus one conditional PUT of the
+   * manifest; loading it is two GETs, and through a warm cache one: on any server.
+   */
+  static void assertMinimumRequests(URI endpoint, String bucket, String accessKey, String secretKey,
+      S3BlobStore.Transport transport, Path cache) throws Exception {
+    try (HttpProxy proxy = HttpProxy.start(endpoint);
         Registry registry = Registry.builder()
-            .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build()).cache(cache, 1 << 20).build()) {
+            .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport, accessKey, secretKey).build())
+            .cache(cache, 1 << 20).build()) {
       registry.save("created", new byte[] {0}); // the first write of a process probes and stores the settings
       proxy.clearRequests();
 
@@ -54,7 +69,8 @@ class S3WireTest {
 
       proxy.clearRequests();
       try (Registry second = Registry.builder()
-          .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport).build()).cache(cache, 1 << 20).build()) {
+          .blobStore(S3Fixture.builder(proxy.endpoint(), bucket, transport, accessKey, secretKey).build())
+          .cache(cache, 1 << 20).build()) {
         proxy.clearRequests();
         assertThat(second.get("model@1.0.0", byte[].class)).containsExactly(1, 2, 3);
         assertThat(proxy.requests()).as("a load through a warm cache fetches only the manifest")

@@ -48,6 +48,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -754,6 +755,7 @@ public abstract class RegistryContract {
     assertThatThrownBy(() -> registry.tag("m", "latest")).isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Tag("race")
   @Test
   void tagRace_eightMovers_allSucceed_andHistoryHasEveryMove() {
     Registry registry = open();
@@ -990,6 +992,7 @@ public abstract class RegistryContract {
 
   // ---------------------------------------------------------------- races
 
+  @Tag("race")
   @Test
   void sameVersionRace_exactlyOneOfEightWins_theRestConflict_nothingTorn() {
     Registry registry = open();
@@ -1007,6 +1010,7 @@ public abstract class RegistryContract {
     }
   }
 
+  @Tag("race")
   @Test
   void autoIncrementRace_givesDistinctDenseVersions_withoutSpuriousFailures() {
     Registry registry = open();
@@ -1029,6 +1033,7 @@ public abstract class RegistryContract {
     assertThat(registry.versions("counter")).isEqualTo(all);
   }
 
+  @Tag("race")
   @Test
   void overwriteRace_everyWriterSucceeds_andTheResultIsOneWholeWrite() {
     Registry registry = open(b -> b.mutable(true));
@@ -1047,6 +1052,7 @@ public abstract class RegistryContract {
     assertThat(registry.info("m@1.0.0").digestMatches()).isTrue();
   }
 
+  @Tag("race")
   @Test
   void readersDuringOverwrites_neverFail_andNeverSeeAMixOfTwoWrites() throws IOException {
     Registry registry = open(b -> b.mutable(true));
