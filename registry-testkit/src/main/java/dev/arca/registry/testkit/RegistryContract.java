@@ -160,7 +160,9 @@ public abstract class RegistryContract {
     for (Registry r : opened) {
       r.close();
     }
-    storage.close();
+    if (storage != null) { // null when newStorage() aborted the test by an assumption
+      storage.close();
+    }
   }
 
   /**
