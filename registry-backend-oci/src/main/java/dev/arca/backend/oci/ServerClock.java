@@ -49,8 +49,13 @@ final class ServerClock {
     for (int attempt = 1; ; attempt++) {
       try {
         HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-        return response.headers().firstValue("Date").orElseThrow(() -> failures.failure(OPERATION, null,
-            new IOException("the registry sends no Date header, so it has no clock to age replaced versions by")));
+        java.util.Optional<String> date = response.headers().firstValue("Date");
+        if (date.isPresent() && response.statusCode() < 500) {
+          return date.get();
+        }
+        // a 5xx (from the registry or a proxy in front of it) may come without the registry's Date: ask again
+        throw new IOException(response.statusCode() >= 500 ? "HTTP " + response.statusCode()
+            : "the registry sends no Date header, so it has no clock to age replaced versions by");
       } catch (IOException e) {
         if (attempt >= OciBackend.ATTEMPTS) {
           throw failures.failure(OPERATION, null, e);
