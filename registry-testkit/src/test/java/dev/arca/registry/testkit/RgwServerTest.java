@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.Test;
  * the next start's sweep.
  */
 class RgwServerTest {
+
+  @BeforeAll
+  static void ceph() {
+    RgwServer.requireInstalled(); // the child JVMs below would start a gateway whatever this JVM's settings
+  }
 
   @Test
   void everyDaemon_listensOnLoopbackOnly_andCloseStopsThemAll() throws Exception {
