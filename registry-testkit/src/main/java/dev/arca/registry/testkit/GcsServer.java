@@ -356,6 +356,9 @@ public final class GcsServer implements AutoCloseable {
         sendJson(ex, 200, upload.result.json());
         return;
       }
+      if (upload.failure != null) {
+        throw upload.failure;
+      }
       String range = ex.getRequestHeaders().getFirst("Content-Range");
       Matcher m = range == null ? null : CONTENT_RANGE.matcher(range);
       if (m == null || !m.matches()) {
@@ -383,8 +386,13 @@ public final class GcsServer implements AutoCloseable {
         }
       }
       if (total >= 0 && upload.received == total) {
-        upload.result = upload.bucket.insert(upload.metadata, upload.file, upload.query);
-        uploads.remove(id);
+        // The session stays, answering the object to a client whose final response was lost (as GCS does).
+        try {
+          upload.result = upload.bucket.insert(upload.metadata, upload.file, upload.query);
+        } catch (GcsError e) {
+          upload.failure = e;
+          throw e;
+        }
         sendJson(ex, 200, upload.result.json());
         return;
       }
@@ -674,6 +682,8 @@ public final class GcsServer implements AutoCloseable {
     final Path file;
     long received;
     @Nullable StoredObject result;
+    /** Why finalizing failed (a precondition): the session answers it again to every later request. */
+    @Nullable GcsError failure;
 
     Upload(Bucket bucket, ObjectNode metadata, Map<String, String> query, Path file) {
       this.bucket = bucket;
