@@ -6,11 +6,10 @@ import com.google.auth.Credentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
+import com.google.cloud.WriteChannel;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
-import com.google.cloud.storage.BlobWriteSession;
-import com.google.cloud.storage.BlobWriteSessionConfigs;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
@@ -33,7 +32,6 @@ import java.io.SequenceInputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -317,14 +315,19 @@ public final class GcsBlobStore implements BlobStore {
     }
   }
 
-  /** Buffers one chunk; one multipart request when the object fits, else a streaming resumable upload. */
+  /**
+   * Buffers one chunk; one multipart request when the object fits, else a streaming resumable upload. The upload
+   * goes through {@link Storage#writer}, whose chunk requests the client retries (resuming from what the server
+   * acknowledged); a {@code BlobWriteSession} of the JSON API sends each chunk once, so one reset fails the write.
+   */
   private final class GcsOutput extends BlobOutput {
     private final String key;
     private final Condition condition;
     private byte[] buffer = new byte[16 << 10];
     private int filled;
-    private @Nullable BlobWriteSession session;
-    private @Nullable WritableByteChannel channel;
+    private @Nullable WriteChannel channel;
+    private final CRC32C crc32c = new CRC32C();
+    private long size;
     private boolean done;
 
     GcsOutput(String key, Condition condition) {
@@ -355,10 +358,9 @@ public final class GcsBlobStore implements BlobStore {
         return;
       }
       // Larger than one chunk: switch to a resumable upload that streams from here on.
-      com.google.cloud.storage.BlobInfo target = target();
       try {
-        session = storage.blobWriteSession(target, writeOptions());
-        channel = session.open();
+        channel = storage.writer(target(), writeOptions());
+        channel.setChunkSize(chunkSize);
       } catch (StorageException e) {
         throw failures.failure("PUT", key, e);
       }
@@ -369,6 +371,8 @@ public final class GcsBlobStore implements BlobStore {
     }
 
     private void writeFully(ByteBuffer bytes) throws IOException {
+      crc32c.update(bytes.duplicate());
+      size += bytes.remaining();
       try {
         while (bytes.hasRemaining()) {
           channel.write(bytes);
@@ -397,17 +401,28 @@ public final class GcsBlobStore implements BlobStore {
           }
         }
         channel.close();
-        return Optional.of(Long.toString(session.getResult().get().getGeneration()));
-      } catch (ExecutionException e) {
-        return conditionFailed(e.getCause());
+        return Optional.of(uploaded());
       } catch (IOException | StorageException e) {
         return conditionFailed(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted uploading " + key);
       } finally {
         buffer = new byte[0];
       }
+    }
+
+    /**
+     * The generation of the upload just finalized. The writer does not return the object, so it is read back and
+     * recognized by size and CRC32C: a different object means another write replaced ours meanwhile, and ours
+     * landed under a generation no longer known (unknown, so an error, never "not written").
+     */
+    private String uploaded() throws IOException {
+      Optional<Blob> now = headFull(key);
+      byte[] crc = ByteBuffer.allocate(4).putInt((int) crc32c.getValue()).array();
+      if (now.isPresent() && now.get().getSize() != null && now.get().getSize() == size
+          && java.util.Base64.getEncoder().encodeToString(crc).equals(now.get().getCrc32c())) {
+        return Long.toString(now.get().getGeneration());
+      }
+      throw new BackendException(scheme(), key, "uploaded, then replaced by another write before its generation"
+          + " was read back: whether this write is still the current one is unknown", null, true);
     }
 
     /**
@@ -471,7 +486,6 @@ public final class GcsBlobStore implements BlobStore {
       buffer = new byte[0];
       // An unfinished resumable session is never finalized, so nothing becomes visible; GCS expires it in a week.
       channel = null;
-      session = null;
     }
   }
 
@@ -651,7 +665,6 @@ public final class GcsBlobStore implements BlobStore {
           .setTransportOptions(HttpTransportOptions.newBuilder()
               .setConnectTimeout(millis(connectTimeout)).setReadTimeout(millis(connectTimeout)).build())
           .setRetrySettings(retries)
-          .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize))
           // Every call is safe to repeat here: writes are conditional or to fresh keys, and a repeated write that
           // meets its own earlier success is recognized (412 with our bytes); deletes retry themselves (see delete).
           .setStorageRetryStrategy(StorageRetryStrategy.getUniformStorageRetryStrategy());

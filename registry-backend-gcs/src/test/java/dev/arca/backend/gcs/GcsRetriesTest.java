@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.arca.registry.BackendException;
 import dev.arca.registry.spi.BlobContent;
+import dev.arca.registry.spi.BlobOutput;
 import dev.arca.registry.spi.Condition;
 import dev.arca.registry.testkit.GcsServer;
 import dev.arca.registry.testkit.HttpProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +132,84 @@ class GcsRetriesTest {
       assertThat(direct.head("doc")).isEmpty();
       assertThat(direct.head("plain")).isEmpty();
       assertThat(store.delete("doc", Condition.NONE)).as("a delete of what is not there").isFalse();
+    }
+  }
+
+  /**
+   * A resumable upload (an object larger than one chunk: the session's POST, then one PUT per chunk) that meets
+   * one fault at any one of its requests still writes the whole object under its condition, and says so: every
+   * fault here is one the client retries, including a lost response to the final chunk, which landed.
+   */
+  @Test
+  void resumableUpload_meetingOneFaultAtAnyOfItsRequests_writesTheWholeObjectAndReportsIt() throws IOException {
+    int chunk = 256 << 10;
+    byte[] large = new byte[3 * chunk + 1000]; // the session's POST and four PUTs
+    new java.util.Random(5).nextBytes(large);
+    HttpProxy.Fault[] faults = {HttpProxy.Fault.RESET, HttpProxy.Fault.LOST_RESPONSE, HttpProxy.Fault.STATUS_500,
+        HttpProxy.Fault.STATUS_503};
+    for (HttpProxy.Fault fault : faults) {
+      for (int at = 0; at < 5; at++) {
+        String key = "big-" + fault + "-" + at;
+        int faultAt = at;
+        AtomicInteger uploads = new AtomicInteger();
+        HttpProxy.FaultPlan plan = r -> r.target().contains("uploadType=resumable") || r.target().contains(
+            "upload_id=") ? (uploads.getAndIncrement() == faultAt ? fault : null) : null;
+        try (HttpProxy proxy = HttpProxy.withFaults(server.endpoint(), plan);
+            GcsBlobStore store = GcsFixture.builder(proxy.endpoint(), bucket).chunkSize(chunk).build()) {
+          Optional<String> etag;
+          try (BlobOutput out = store.create(key, Condition.IF_ABSENT)) {
+            for (int off = 0; off < large.length; off += 1 << 16) {
+              out.write(large, off, Math.min(1 << 16, large.length - off));
+            }
+            etag = out.commit();
+          } catch (IOException | RuntimeException e) {
+            throw new AssertionError(fault + " at upload request " + at, e);
+          }
+
+          assertThat(proxy.injected().get(fault)).as("%s at upload request %d", fault, at).isEqualTo(1L);
+          assertThat(etag).as("%s at upload request %d", fault, at).isPresent();
+          assertThat(direct.head(key).orElseThrow().etag()).isEqualTo(etag.get());
+          try (BlobContent c = direct.get(key).orElseThrow()) {
+            assertThat(c.stream().readAllBytes()).isEqualTo(large);
+          }
+        }
+      }
+    }
+  }
+
+  /** The same faults, on an upload whose condition fails: it reports the failed condition, and writes nothing. */
+  @Test
+  void resumableUpload_whoseConditionFails_meetingOneFaultAtAnyOfItsRequests_reportsTheFailedCondition()
+      throws IOException {
+    int chunk = 256 << 10;
+    byte[] large = new byte[3 * chunk + 1000];
+    direct.put("taken", "first".getBytes(UTF_8), Condition.NONE);
+    HttpProxy.Fault[] faults = {HttpProxy.Fault.RESET, HttpProxy.Fault.LOST_RESPONSE, HttpProxy.Fault.STATUS_500,
+        HttpProxy.Fault.STATUS_503};
+    for (HttpProxy.Fault fault : faults) {
+      for (int at = 0; at < 5; at++) {
+        int faultAt = at;
+        AtomicInteger uploads = new AtomicInteger();
+        HttpProxy.FaultPlan plan = r -> r.target().contains("uploadType=resumable") || r.target().contains(
+            "upload_id=") ? (uploads.getAndIncrement() == faultAt ? fault : null) : null;
+        try (HttpProxy proxy = HttpProxy.withFaults(server.endpoint(), plan);
+            GcsBlobStore store = GcsFixture.builder(proxy.endpoint(), bucket).chunkSize(chunk).build()) {
+          Optional<String> etag;
+          try (BlobOutput out = store.create("taken", Condition.IF_ABSENT)) {
+            for (int off = 0; off < large.length; off += 1 << 16) {
+              out.write(large, off, Math.min(1 << 16, large.length - off));
+            }
+            etag = out.commit();
+          } catch (IOException | RuntimeException e) {
+            throw new AssertionError(fault + " at upload request " + at, e);
+          }
+
+          assertThat(etag).as("%s at upload request %d", fault, at).isEmpty();
+          try (BlobContent c = direct.get("taken").orElseThrow()) {
+            assertThat(new String(c.stream().readAllBytes(), UTF_8)).isEqualTo("first");
+          }
+        }
+      }
     }
   }
 }
