@@ -220,12 +220,6 @@ class FaultSuitesTest {
     protected BlobStore newStore() {
       return gcsStore(gcs.createBucket());
     }
-
-    @Override
-    protected String skipLargeWrites() {
-      return "open defect: a 500 injected into a 12 MiB resumable upload failed the write in 1 of 5 runs (the GCS"
-          + " store does not yet resume a chunk the proxy failed); runs without faults in GcsServerSuitesTest";
-    }
   }
 
   @Nested

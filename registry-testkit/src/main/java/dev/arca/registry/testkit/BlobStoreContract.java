@@ -72,15 +72,6 @@ public abstract class BlobStoreContract {
     return null;
   }
 
-  /**
-   * Why large conditional writes are skipped on this store, or null to run them (the default).
-   *
-   * @return the reason to skip, or null
-   */
-  protected String skipLargeWrites() {
-    return null;
-  }
-
   @BeforeEach
   void openStore() throws Exception {
     store = newStore();
@@ -333,8 +324,6 @@ public abstract class BlobStoreContract {
    */
   @Test
   void largeWrites_honourTheirConditions_andReturnTheEtagOfHead() throws IOException {
-    String skip = skipLargeWrites();
-    assumeTrue(skip == null, skip);
     byte[] large = new byte[12 << 20];
     new Random(11).nextBytes(large);
     String first = store.put("doc", bytes("first"), Condition.NONE).orElseThrow();
