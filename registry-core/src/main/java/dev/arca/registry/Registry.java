@@ -1304,20 +1304,25 @@ public final class Registry implements Closeable {
       return current.value();
     }
     Exception unknown = null;
-    try {
-      backend.writeSettings(current.value(), null); // a racing creator may win; either way, read what is stored
-    } catch (IOException | BackendException e) {
-      unknown = e; // it may have landed, or a racing creator's write made it fail: what is stored decides
+    for (int attempt = 0; attempt < SETTINGS_CREATE_ATTEMPTS; attempt++) {
+      try {
+        backend.writeSettings(current.value(), null); // a racing creator may win; either way, read what is stored
+      } catch (IOException | BackendException e) {
+        unknown = e; // it may have landed, or a racing creator's write made it fail: what is stored decides
+      }
+      Optional<Stamped<RegistrySettings>> stored = backend.readSettings();
+      if (stored.isPresent()) {
+        settings = checked(stored.get());
+        return settings.value();
+      }
+      // Nothing stored: ours did not land, and a racing creator whose write refused ours has not landed yet.
     }
-    Optional<Stamped<RegistrySettings>> stored = backend.readSettings();
-    if (stored.isEmpty()) {
-      IOException failed = new IOException("registry settings at " + backend.scheme() + " could not be read back"
-          + " after they were written", unknown);
-      throw failed;
-    }
-    settings = checked(stored.get());
-    return settings.value();
+    throw new IOException("registry settings at " + backend.scheme() + " could not be created: after "
+        + SETTINGS_CREATE_ATTEMPTS + " tries none is stored", unknown);
   }
+
+  /** Creates of a new registry's settings tried before a write gives up. */
+  private static final int SETTINGS_CREATE_ATTEMPTS = 5;
 
   private void requireWritable(String what) {
     if (readOnly) {

@@ -239,4 +239,25 @@ class CommitProtocolTest {
       assertThat(first.versions("m")).extracting(Version::toString).isEqualTo(List.of("1.0"));
     }
   }
+
+  /**
+   * Two processes create a registry at once. This one's settings write fails (an OCI registry answers one of two
+   * racing pushes 400), and when it reads back, the other's write has not landed yet: it tries again rather than
+   * fail the save (found by OciSuitesTest's parallel first saves in a CI rehearsal).
+   */
+  @Test
+  void aFirstWriteWhoseSettingsCreateFailed_whileAnotherProcessIsCreatingThem_triesAgain() {
+    ScriptedBlobStore remote = ScriptedBlobStore.withoutConditionalDelete(data);
+    try (Registry registry = Registry.builder().blobStore(remote).noCache().build()) {
+      remote.failNextPut("arca.json"::equals).andAfterTheReadThatFollows(() -> {
+        try (Registry other = Registry.builder().blobStore(data).build()) {
+          other.save("n", "w");
+        }
+      });
+      registry.save("m", "v");
+
+      assertThat(registry.get("m")).isEqualTo("v");
+      assertThat(registry.names()).containsExactlyInAnyOrder("m", "n");
+    }
+  }
 }

@@ -23,6 +23,8 @@ final class ScriptedBlobStore implements BlobStore {
   private final Capabilities capabilities;
   private final boolean ignoreIfMatch;
   private @Nullable Predicate<String> throwAfterPut;
+  private @Nullable Predicate<String> throwBeforePut;
+  private @Nullable Runnable afterRefusedPut;
   private @Nullable Predicate<String> throwOnGet;
   private boolean failReadAfterPut;
   private @Nullable Predicate<String> afterReadOf;
@@ -49,6 +51,21 @@ final class ScriptedBlobStore implements BlobStore {
   /** The next put of a matching key is applied, then throws, as a timeout after the server applied it does. */
   ScriptedBlobStore throwAfterNextPut(Predicate<String> key) {
     throwAfterPut = key;
+    return this;
+  }
+
+  /** The next put of a matching key throws without being applied, as a refused or reset request does. */
+  ScriptedBlobStore failNextPut(Predicate<String> key) {
+    throwBeforePut = key;
+    return this;
+  }
+
+  /**
+   * With {@link #failNextPut}: runs {@code action} once, right after the first read of that key that follows
+   * the refused put was answered.
+   */
+  ScriptedBlobStore andAfterTheReadThatFollows(Runnable action) {
+    afterRefusedPut = action;
     return this;
   }
 
@@ -101,6 +118,14 @@ final class ScriptedBlobStore implements BlobStore {
 
       @Override
       public Optional<String> commit() throws IOException {
+        if (fires(throwBeforePut, key)) {
+          throwBeforePut = null;
+          if (afterRefusedPut != null) {
+            afterNextRead(key::equals, afterRefusedPut);
+            afterRefusedPut = null;
+          }
+          throw new IOException("scripted: this write was refused before it was applied (" + key + ")");
+        }
         Optional<String> etag = out.commit();
         if (fires(throwAfterPut, key)) {
           throwAfterPut = null;
