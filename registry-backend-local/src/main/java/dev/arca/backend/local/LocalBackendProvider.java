@@ -36,6 +36,6 @@ public final class LocalBackendProvider implements BackendProvider {
       }
       fsync = UriOptions.bool("fsync", option.getValue());
     }
-    return context.objectStore(new LocalBlobStore(Path.of(uri.getPath()), fsync, !context.readOnly()));
+    return context.objectStore(new LocalBlobStore(Path.of(uri.getPath()), fsync));
   }
 }

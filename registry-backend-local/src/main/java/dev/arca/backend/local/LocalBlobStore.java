@@ -85,23 +85,16 @@ public final class LocalBlobStore implements BlobStore {
   private final boolean fsync;
 
   /**
-   * Opens (creating if needed) a store rooted at {@code root}.
+   * Opens a store rooted at {@code root}. Opening writes nothing: a missing directory reads as empty, and the first
+   * write creates it (with its missing parents), so a mistyped location does not become a directory until a write
+   * goes to it.
    *
    * @param root the directory
    * @param fsync whether to force files and directories to disk on every write (durable across power loss)
-   * @throws IOException when the directory cannot be created
    */
-  public LocalBlobStore(Path root, boolean fsync) throws IOException {
-    this(root, fsync, true);
-  }
-
-  /** Opens a store; without {@code createRoot} (a read-only registry) a missing directory reads as empty. */
-  LocalBlobStore(Path root, boolean fsync, boolean createRoot) throws IOException {
+  public LocalBlobStore(Path root, boolean fsync) {
     this.root = root.toAbsolutePath().normalize();
     this.fsync = fsync;
-    if (createRoot) {
-      Files.createDirectories(this.root);
-    }
   }
 
   /**
@@ -390,10 +383,10 @@ public final class LocalBlobStore implements BlobStore {
   }
 
   private void ensureDirectory(Path dir) throws IOException {
-    if (Files.isDirectory(dir) || dir.equals(root)) {
+    if (Files.isDirectory(dir)) {
       return;
     }
-    ensureDirectory(dir.getParent());
+    ensureDirectory(dir.getParent()); // up to the root and beyond: the first write creates the root too
     try {
       Files.createDirectory(dir);
       syncDirectory(dir.getParent());
