@@ -56,6 +56,12 @@ public final class Arca implements Runnable {
       description = "A store config file (YAML or JSON) naming mounts.")
   Path config;
 
+  @Option(names = "--read-only", scope = ScopeType.INHERIT,
+      description = "Open --store (or the local registry) read-only: nothing is ever written to it, every write"
+          + " fails, and a location holding no registry fails instead of reading as empty. For --config, mark"
+          + " mounts readOnly: true in the file.")
+  boolean readOnly;
+
   @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print results as JSON, for scripts.")
   boolean json;
 
@@ -111,11 +117,17 @@ public final class Arca implements Runnable {
       throw new IllegalArgumentException("give --store or --config, not both");
     }
     if (config != null) {
+      if (readOnly) {
+        throw new IllegalArgumentException("--read-only applies to --store and the local registry; for --config,"
+            + " mark the mounts readOnly: true in " + config);
+      }
       return Store.open(config);
     }
-    Registry registry = storeUri != null ? Registry.open(storeUri) : Registry.local();
+    URI location = storeUri != null ? storeUri : Registry.defaultLocation().toUri();
+    Registry registry = Registry.builder().uri(location).readOnly(readOnly).build();
     String mount = storeUri != null ? "main" : "local";
-    return Store.builder().mount(mount, registry).defaultMount(mount).build();
+    Store.Builder store = Store.builder().mount(mount, registry);
+    return readOnly ? store.build() : store.defaultMount(mount).build(); // a read-only mount is nobody's default
   }
 
   PrintStream out() {

@@ -718,6 +718,12 @@ public final class Store implements Closeable {
   /** The default mount for an unqualified write of {@code key}; refused when several mounts leave it open. */
   private String requireDefaultMount(StoreKey key) {
     return defaultMount().orElseThrow(() -> {
+      Map<String, Mount> now = mounts;
+      List<String> others = now.keySet().stream().filter(n -> !n.equals(TEMP)).toList();
+      if (!others.isEmpty() && others.stream().allMatch(n -> now.get(n).readOnly())) {
+        return new ReadOnlyMountException("cannot write " + key + ": every mount but temp is read-only " + others
+            + "; write to temp/" + key + " explicitly, or open a mount writable. Nothing was written");
+      }
       String example = mounts.keySet().stream().filter(n -> !n.equals(TEMP)).findFirst().orElse(TEMP);
       return new StoreLocationNotFound("cannot write " + key + ": the store has no default mount and several"
           + " mounts " + mounts.keySet() + "; qualify the key (e.g. " + example + "/" + key + ") or choose a"

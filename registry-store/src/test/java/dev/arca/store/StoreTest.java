@@ -171,6 +171,20 @@ class StoreTest {
   }
 
   @Test
+  void unqualifiedWrite_whenEveryMountButTempIsReadOnly_isRefusedAsReadOnly_namingThem() {
+    try (Registry registry = Registry.open(dir.resolve("ro").toUri())) {
+      registry.save("model", 1);
+    }
+    try (Store readOnly = Store.builder().mount("ro", Registry.builder().uri(dir.resolve("ro").toUri())
+        .readOnly(true).build()).build()) {
+      assertThatThrownBy(() -> readOnly.save("model", 2)).isInstanceOf(ReadOnlyMountException.class)
+          .hasMessageContaining("model").hasMessageContaining("read-only").hasMessageContaining("[ro]")
+          .hasMessageContaining("temp/model");
+      assertThat(readOnly.get("model")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void unmountingTheDefaultMount_leavesNoDefault_whileOtherMountsRemain() {
     store.unmount("local");
 
