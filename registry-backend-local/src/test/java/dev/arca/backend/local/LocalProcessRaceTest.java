@@ -17,10 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Separate JVM processes racing on one local registry. */
+@Tag("race")
 class LocalProcessRaceTest {
 
   private static final int PROCESSES = 4;
