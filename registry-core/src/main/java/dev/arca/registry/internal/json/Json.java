@@ -1,6 +1,9 @@
 package dev.arca.registry.internal.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -11,6 +14,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.arca.registry.Version;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.temporal.Temporal;
 import java.util.Collection;
 import org.jspecify.annotations.Nullable;
@@ -21,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Json {
 
-  /** Shared, thread-safe once configured. */
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
+  /** Shared, thread-safe once configured; private, so nothing can reconfigure how every registry reads. */
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -39,6 +44,24 @@ public final class Json {
     } catch (IOException e) {
       throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
     }
+  }
+
+  /**
+   * Writes a value as JSON, for the JSON materializer; {@code out} is left open.
+   *
+   * @throws JsonProcessingException when the value cannot be written as JSON
+   */
+  public static void write(Object value, OutputStream out) throws IOException {
+    MAPPER.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(out, value);
+  }
+
+  /**
+   * Reads a value from JSON, for the JSON materializer; {@code in} is left open.
+   *
+   * @throws JsonProcessingException when the bytes are not JSON of that type
+   */
+  public static <T> T read(InputStream in, Class<T> type) throws IOException {
+    return MAPPER.reader().without(JsonParser.Feature.AUTO_CLOSE_SOURCE).readValue(in, type);
   }
 
   /**

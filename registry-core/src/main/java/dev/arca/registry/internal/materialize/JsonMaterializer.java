@@ -60,7 +60,7 @@ final class JsonMaterializer implements Materializer<Object> {
   @Override
   public void write(Object value, ArtifactWriter out) throws IOException {
     try (OutputStream file = out.file(FILE)) {
-      Json.MAPPER.writeValue(new NonClosing(file), value);
+      Json.write(value, file);
     } catch (JsonProcessingException e) {
       throw new MaterializerException("cannot write " + value.getClass().getName() + " as JSON: "
           + e.getOriginalMessage(), e);
@@ -70,26 +70,9 @@ final class JsonMaterializer implements Materializer<Object> {
   @Override
   public <S> S read(ArtifactReader in, Class<S> type) throws IOException {
     try (InputStream file = in.open(FILE)) {
-      return Json.MAPPER.readValue(file, type);
+      return Json.read(file, type);
     } catch (JsonProcessingException e) {
       throw new MaterializerException("cannot read JSON as " + type.getName() + ": " + e.getOriginalMessage(), e);
-    }
-  }
-
-  /** Jackson closes the target it writes to; the writer's stream is closed by its owner instead. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
     }
   }
 }
