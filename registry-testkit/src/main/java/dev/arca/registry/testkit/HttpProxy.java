@@ -129,10 +129,16 @@ public final class HttpProxy implements AutoCloseable {
   private static final Fault[] RANDOM_FAULTS = {Fault.RESET, Fault.LOST_RESPONSE, Fault.STATUS_500,
       Fault.STATUS_503, Fault.SLOW, Fault.TRUNCATED_BODY};
 
+  /** Failing random faults one request target may meet within {@link #FAULT_WINDOW}. */
+  private static final int FAULTS_PER_TARGET = 2;
+  private static final java.time.Duration FAULT_WINDOW = java.time.Duration.ofMinutes(1);
+
   private final ServerSocket server;
   private final @Nullable FaultPlan plan;
   private final double faultRate;
   private final java.util.Random faultRandom;
+  /** When each request target last met failing random faults, newest last; guarded by {@code faultRandom}. */
+  private final Map<String, java.util.ArrayDeque<Long>> recentFaults = new java.util.HashMap<>();
   private final Map<Fault, java.util.concurrent.atomic.AtomicLong> injected = new java.util.EnumMap<>(Fault.class);
   private final String upstreamHost;
   private final int upstreamPort;
@@ -189,7 +195,8 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy that injects a fault into a share of the exchanges, each kind equally likely.
+   * Starts a proxy that injects a fault into a share of the exchanges, each kind equally likely, but no more than
+   * two failing ones into one request target (method and URI) within a minute: faults a retrying client outlasts.
    *
    * @param upstream {@code http://host:port} of the real server
    * @param rate the share of exchanges that get a fault, 0 to 1
@@ -234,12 +241,34 @@ public final class HttpProxy implements AutoCloseable {
           return null;
         }
         f = RANDOM_FAULTS[faultRandom.nextInt(RANDOM_FAULTS.length)];
+        if (f != Fault.SLOW && !withinFaultBudget(request.method() + " " + request.target())) {
+          return null;
+        }
       }
     }
     if (f != null) {
       injected.get(f).incrementAndGet();
     }
     return f;
+  }
+
+  /**
+   * Random faults are transient: one request target (method and URI) meets at most {@value #FAULTS_PER_TARGET}
+   * failing faults within {@link #FAULT_WINDOW}, however many clients send it. A client that tries each call at
+   * least three times (every store here tries four or more) then always gets through, so the fault suites can
+   * demand that every operation succeeds; what a store does when its retries run out is tested with planned faults.
+   */
+  private boolean withinFaultBudget(String target) {
+    long now = System.nanoTime();
+    java.util.ArrayDeque<Long> times = recentFaults.computeIfAbsent(target, t -> new java.util.ArrayDeque<>());
+    while (!times.isEmpty() && now - times.peekFirst() > FAULT_WINDOW.toNanos()) {
+      times.removeFirst();
+    }
+    if (times.size() >= FAULTS_PER_TARGET) {
+      return false;
+    }
+    times.addLast(now);
+    return true;
   }
 
   /**
