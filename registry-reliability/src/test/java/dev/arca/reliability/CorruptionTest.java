@@ -49,13 +49,7 @@ class CorruptionTest {
     Supplier<BlobStore> s3Store = () -> S3BlobStore.builder().endpoint(s3.endpoint()).bucket(bucket)
         .pathStyle(true).credentials(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY).build();
     Path local = Files.createDirectories(dir.resolve("local"));
-    Supplier<BlobStore> localStore = () -> {
-      try {
-        return new LocalBlobStore(local, true);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    };
+    Supplier<BlobStore> localStore = () -> new LocalBlobStore(local, true);
     return Stream.of(Arguments.of("local", localStore), Arguments.of("s3", s3Store));
   }
 
