@@ -34,6 +34,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -327,7 +328,10 @@ public final class GcsBlobStore implements BlobStore {
     private int filled;
     private @Nullable WriteChannel channel;
     private final CRC32C crc32c = new CRC32C();
+    private final MessageDigest md5 = md5();
     private long size;
+    /** The store refused the condition while the upload streamed (GCS checks it as data arrives): not written. */
+    private boolean refused;
     private boolean done;
 
     GcsOutput(String key, Condition condition) {
@@ -362,7 +366,7 @@ public final class GcsBlobStore implements BlobStore {
         channel = storage.writer(target(), writeOptions());
         channel.setChunkSize(chunkSize);
       } catch (StorageException e) {
-        throw failures.failure("PUT", key, e);
+        refuseOrThrow(e);
       }
       writeFully(ByteBuffer.wrap(buffer, 0, filled));
       buffer = new byte[0];
@@ -370,16 +374,28 @@ public final class GcsBlobStore implements BlobStore {
       writeFully(ByteBuffer.wrap(b, off, len));
     }
 
-    private void writeFully(ByteBuffer bytes) throws IOException {
+    private void writeFully(ByteBuffer bytes) {
       crc32c.update(bytes.duplicate());
+      md5.update(bytes.duplicate());
       size += bytes.remaining();
+      if (refused) {
+        return; // the rest is dropped: commit reports the failed condition
+      }
       try {
         while (bytes.hasRemaining()) {
           channel.write(bytes);
         }
-      } catch (StorageException e) {
+      } catch (IOException | StorageException e) {
+        refuseOrThrow(e);
+      }
+    }
+
+    /** A 412 while streaming is the condition failing (nothing was written); anything else is a failure. */
+    private void refuseOrThrow(Exception e) {
+      if (GcsFailures.status(e) != 412) {
         throw failures.failure("PUT", key, e);
       }
+      refused = true;
     }
 
     @Override
@@ -389,6 +405,9 @@ public final class GcsBlobStore implements BlobStore {
       }
       done = true;
       try {
+        if (refused) {
+          return Optional.empty();
+        }
         if (channel == null) {
           try {
             Blob blob = storage.create(target(), buffer, 0, filled, targetOptions());
@@ -412,13 +431,21 @@ public final class GcsBlobStore implements BlobStore {
     /**
      * The generation of the upload just finalized. The writer does not return the object, so it is read back and
      * recognized by size and CRC32C: a different object means another write replaced ours meanwhile, and ours
-     * landed under a generation no longer known (unknown, so an error, never "not written").
+     * landed under a generation no longer known (unknown, so an error, never "not written"). Recognized by size,
+     * CRC32C and MD5, so another writer's different bytes are never taken for ours.
      */
-    private String uploaded() throws IOException {
-      Optional<Blob> now = headFull(key);
-      byte[] crc = ByteBuffer.allocate(4).putInt((int) crc32c.getValue()).array();
+    private String uploaded() {
+      Optional<Blob> now;
+      try {
+        now = headFull(key);
+      } catch (BackendException e) {
+        throw new BackendException(scheme(), key, "uploaded, then reading back its generation failed: whether this"
+            + " write is still the current one is unknown", e, true);
+      }
+      java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+      String crc = base64.encodeToString(ByteBuffer.allocate(4).putInt((int) crc32c.getValue()).array());
       if (now.isPresent() && now.get().getSize() != null && now.get().getSize() == size
-          && java.util.Base64.getEncoder().encodeToString(crc).equals(now.get().getCrc32c())) {
+          && crc.equals(now.get().getCrc32c()) && base64.encodeToString(md5.digest()).equals(now.get().getMd5())) {
         return Long.toString(now.get().getGeneration());
       }
       throw new BackendException(scheme(), key, "uploaded, then replaced by another write before its generation"
@@ -435,15 +462,11 @@ public final class GcsBlobStore implements BlobStore {
       if (now.isEmpty() || now.get().getMd5() == null) {
         return Optional.empty();
       }
-      try {
-        java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
-        md5.update(buffer, 0, filled);
-        String ours = java.util.Base64.getEncoder().encodeToString(md5.digest());
-        return ours.equals(now.get().getMd5()) ? Optional.of(Long.toString(now.get().getGeneration()))
-            : Optional.empty();
-      } catch (java.security.NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
+      MessageDigest digest = md5();
+      digest.update(buffer, 0, filled);
+      String ours = java.util.Base64.getEncoder().encodeToString(digest.digest());
+      return ours.equals(now.get().getMd5()) ? Optional.of(Long.toString(now.get().getGeneration()))
+          : Optional.empty();
     }
 
     private Optional<String> conditionFailed(Throwable e) {
@@ -486,6 +509,14 @@ public final class GcsBlobStore implements BlobStore {
       buffer = new byte[0];
       // An unfinished resumable session is never finalized, so nothing becomes visible; GCS expires it in a week.
       channel = null;
+    }
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JDK has no MD5", e);
     }
   }
 

@@ -366,6 +366,12 @@ public final class GcsServer implements AutoCloseable {
       }
       long total = m.group(4).equals("*") ? -1 : Long.parseLong(m.group(4));
       byte[] chunk = body(ex).readAllBytes();
+      try { // GCS evaluates a session's preconditions as data arrives, not only when it finalizes
+        upload.bucket.checkPreconditions(upload.metadata.path("name").asText(), upload.query);
+      } catch (GcsError e) {
+        upload.failure = e;
+        throw e;
+      }
       if (m.group(2) != null) {
         long first = Long.parseLong(m.group(2));
         long last = Long.parseLong(m.group(3));
@@ -632,6 +638,10 @@ public final class GcsServer implements AutoCloseable {
     }
 
     /** GCS's precondition rules; {@code current} is null when the object does not exist. */
+    synchronized void checkPreconditions(String object, Map<String, String> query) {
+      checkPreconditions(objects.get(object), query);
+    }
+
     private void checkPreconditions(@Nullable StoredObject current, Map<String, String> query) {
       if (ignorePreconditions) {
         return;
