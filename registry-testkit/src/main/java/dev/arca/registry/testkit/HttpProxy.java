@@ -129,7 +129,7 @@ public final class HttpProxy implements AutoCloseable {
   private static final Fault[] RANDOM_FAULTS = {Fault.RESET, Fault.LOST_RESPONSE, Fault.STATUS_500,
       Fault.STATUS_503, Fault.SLOW, Fault.TRUNCATED_BODY};
 
-  /** Failing random faults one request target may meet within {@link #FAULT_WINDOW}. */
+  /** Failing random faults one call may meet within {@link #FAULT_WINDOW}. */
   private static final int FAULTS_PER_TARGET = 2;
   private static final java.time.Duration FAULT_WINDOW = java.time.Duration.ofMinutes(1);
 
@@ -137,7 +137,7 @@ public final class HttpProxy implements AutoCloseable {
   private final @Nullable FaultPlan plan;
   private final double faultRate;
   private final java.util.Random faultRandom;
-  /** When each request target last met failing random faults, newest last; guarded by {@code faultRandom}. */
+  /** When each call last met failing random faults, newest last; guarded by {@code faultRandom}. */
   private final Map<String, java.util.ArrayDeque<Long>> recentFaults = new java.util.HashMap<>();
   private final Map<Fault, java.util.concurrent.atomic.AtomicLong> injected = new java.util.EnumMap<>(Fault.class);
   private final String upstreamHost;
@@ -196,7 +196,7 @@ public final class HttpProxy implements AutoCloseable {
 
   /**
    * Starts a proxy that injects a fault into a share of the exchanges, each kind equally likely, but no more than
-   * two failing ones into one request target (method and URI) within a minute: faults a retrying client outlasts.
+   * two failing ones into one call (its retries included) within a minute: faults a retrying client outlasts.
    *
    * @param upstream {@code http://host:port} of the real server
    * @param rate the share of exchanges that get a fault, 0 to 1
@@ -241,7 +241,7 @@ public final class HttpProxy implements AutoCloseable {
           return null;
         }
         f = RANDOM_FAULTS[faultRandom.nextInt(RANDOM_FAULTS.length)];
-        if (f != Fault.SLOW && !withinFaultBudget(request.method() + " " + request.target())) {
+        if (f != Fault.SLOW && !withinFaultBudget(call(request))) {
           return null;
         }
       }
@@ -253,14 +253,31 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   /**
-   * Random faults are transient: one request target (method and URI) meets at most {@value #FAULTS_PER_TARGET}
-   * failing faults within {@link #FAULT_WINDOW}, however many clients send it. A client that tries each call at
-   * least three times (every store here tries four or more) then always gets through, so the fault suites can
-   * demand that every operation succeeds; what a store does when its retries run out is tested with planned faults.
+   * What stays the same across one call's retries: the invocation id the AWS SDK and the GCS client send with every
+   * attempt, else (MinIO's client, oras-java) the method and URI, which every client sending them shares.
    */
-  private boolean withinFaultBudget(String target) {
+  private static String call(Request request) {
+    for (String id : new String[] {"amz-sdk-invocation-id", "x-goog-gcs-idempotency-token"}) {
+      String value = request.header(id);
+      if (value != null) {
+        return id + " " + value;
+      }
+    }
+    return request.method() + " " + request.target();
+  }
+
+  /**
+   * Random faults are transient: one call (see {@link #call}) meets at most {@value #FAULTS_PER_TARGET} failing
+   * faults within {@link #FAULT_WINDOW}. A client that tries each call at least three times (every store here tries
+   * four or more) then always gets through, so the fault suites can demand that every operation succeeds; what a
+   * store does when its retries run out is tested with planned faults.
+   */
+  private boolean withinFaultBudget(String call) {
     long now = System.nanoTime();
-    java.util.ArrayDeque<Long> times = recentFaults.computeIfAbsent(target, t -> new java.util.ArrayDeque<>());
+    if (recentFaults.size() > 100_000) {
+      recentFaults.values().removeIf(t -> t.isEmpty() || now - t.peekLast() > FAULT_WINDOW.toNanos());
+    }
+    java.util.ArrayDeque<Long> times = recentFaults.computeIfAbsent(call, t -> new java.util.ArrayDeque<>());
     while (!times.isEmpty() && now - times.peekFirst() > FAULT_WINDOW.toNanos()) {
       times.removeFirst();
     }

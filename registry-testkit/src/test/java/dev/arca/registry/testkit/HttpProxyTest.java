@@ -60,12 +60,34 @@ class HttpProxyTest {
     }
   }
 
+  /**
+   * Where the client names its call (the AWS SDK's invocation id), the bound is per call: racing callers of one
+   * URI each meet their own faults.
+   */
+  @Test
+  void randomFaults_areBoundedPerCall_whereTheClientNamesIt() throws IOException {
+    URI server = URI.create("http://127.0.0.1:" + upstream.getAddress().getPort());
+    try (HttpProxy proxy = HttpProxy.withFaults(server, 1.0, 7)) {
+      for (String call : new String[] {"call-1", "call-2"}) {
+        int failed = 0;
+        for (int i = 0; i < 12; i++) {
+          failed += get(proxy.endpoint(), "/same", "amz-sdk-invocation-id: " + call + "\r\n") ? 0 : 1;
+        }
+        assertThat(failed).as(call).isEqualTo(2);
+      }
+    }
+  }
+
   /** One GET on its own connection, without any client library's own retries: true when a whole 200 came back. */
   private static boolean get(URI proxy, String target) {
+    return get(proxy, target, "");
+  }
+
+  private static boolean get(URI proxy, String target, String headers) {
     try (Socket socket = new Socket(proxy.getHost(), proxy.getPort())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + target + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").getBytes(US_ASCII));
+      out.write(("GET " + target + " HTTP/1.1\r\nHost: test\r\n" + headers + "Connection: close\r\n\r\n").getBytes(US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), US_ASCII);
