@@ -342,11 +342,13 @@ class StoreTest {
   @Test
   void unmountedRegistry_isClosed_andItsLocationsForgotten() throws Exception {
     store.save("s3/x", 1);
+    store.save("local/y", 2);
     assertThat(store.get("x")).isEqualTo(1);
 
     store.unmount("s3");
 
     assertThatThrownBy(() -> store.get("x")).isInstanceOf(ObjectNotFoundException.class);
     assertThat(Files.exists(dir.resolve("local"))).isTrue();
+    assertThat(store.get("y")).as("the other mount keeps its objects").isEqualTo(2);
   }
 }

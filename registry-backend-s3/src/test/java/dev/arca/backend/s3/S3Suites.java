@@ -33,6 +33,11 @@ abstract class S3Suites {
 
     /** Why reads racing overwrites are skipped on this server, or null to run them. */
     String overwriteReadRaceSkipReason();
+
+    /** Why the Registry contract on the MinIO transport is skipped on this server, or null to run it. */
+    default String minioRegistrySkipReason() {
+      return null;
+    }
   }
 
   abstract Target target();
@@ -117,6 +122,8 @@ abstract class S3Suites {
   class MinioRegistry extends RegistryContract {
     @Override
     protected TestStorage newStorage() throws IOException {
+      String skip = target().minioRegistrySkipReason();
+      org.junit.jupiter.api.Assumptions.assumeTrue(skip == null, skip);
       return storage(S3BlobStore.Transport.MINIO);
     }
 
