@@ -135,6 +135,10 @@ class GcsRetriesTest {
     }
   }
 
+  private static final int CHUNK = 256 << 10;
+  private static final HttpProxy.Fault[] RETRIED_FAULTS = {HttpProxy.Fault.RESET, HttpProxy.Fault.LOST_RESPONSE,
+      HttpProxy.Fault.STATUS_500, HttpProxy.Fault.STATUS_503};
+
   /**
    * A resumable upload (an object larger than one chunk: the session's POST, then one PUT per chunk) that meets
    * one fault at any one of its requests still writes the whole object under its condition, and says so: every
@@ -142,29 +146,14 @@ class GcsRetriesTest {
    */
   @Test
   void resumableUpload_meetingOneFaultAtAnyOfItsRequests_writesTheWholeObjectAndReportsIt() throws IOException {
-    int chunk = 256 << 10;
-    byte[] large = new byte[3 * chunk + 1000]; // the session's POST and four PUTs
+    byte[] large = new byte[3 * CHUNK + 1000]; // the session's POST and four PUTs
     new java.util.Random(5).nextBytes(large);
-    HttpProxy.Fault[] faults = {HttpProxy.Fault.RESET, HttpProxy.Fault.LOST_RESPONSE, HttpProxy.Fault.STATUS_500,
-        HttpProxy.Fault.STATUS_503};
-    for (HttpProxy.Fault fault : faults) {
+    for (HttpProxy.Fault fault : RETRIED_FAULTS) {
       for (int at = 0; at < 5; at++) {
         String key = "big-" + fault + "-" + at;
-        int faultAt = at;
-        AtomicInteger uploads = new AtomicInteger();
-        HttpProxy.FaultPlan plan = r -> r.target().contains("uploadType=resumable") || r.target().contains(
-            "upload_id=") ? (uploads.getAndIncrement() == faultAt ? fault : null) : null;
-        try (HttpProxy proxy = HttpProxy.withFaults(server.endpoint(), plan);
-            GcsBlobStore store = GcsFixture.builder(proxy.endpoint(), bucket).chunkSize(chunk).build()) {
-          Optional<String> etag;
-          try (BlobOutput out = store.create(key, Condition.IF_ABSENT)) {
-            for (int off = 0; off < large.length; off += 1 << 16) {
-              out.write(large, off, Math.min(1 << 16, large.length - off));
-            }
-            etag = out.commit();
-          } catch (IOException | RuntimeException e) {
-            throw new AssertionError(fault + " at upload request " + at, e);
-          }
+        try (HttpProxy proxy = HttpProxy.withFaults(server.endpoint(), atUploadRequest(at, fault));
+            GcsBlobStore store = GcsFixture.builder(proxy.endpoint(), bucket).chunkSize(CHUNK).build()) {
+          Optional<String> etag = upload(store, key, large, fault + " at upload request " + at);
 
           assertThat(proxy.injected().get(fault)).as("%s at upload request %d", fault, at).isEqualTo(1L);
           assertThat(etag).as("%s at upload request %d", fault, at).isPresent();
@@ -185,28 +174,13 @@ class GcsRetriesTest {
   @Test
   void resumableUpload_whoseConditionFails_meetingOneFaultAtAnyOfItsRequests_reportsTheFailedCondition()
       throws IOException {
-    int chunk = 256 << 10;
-    byte[] large = new byte[3 * chunk + 1000];
+    byte[] large = new byte[3 * CHUNK + 1000];
     direct.put("taken", "first".getBytes(UTF_8), Condition.NONE);
-    HttpProxy.Fault[] faults = {HttpProxy.Fault.RESET, HttpProxy.Fault.LOST_RESPONSE, HttpProxy.Fault.STATUS_500,
-        HttpProxy.Fault.STATUS_503};
-    for (HttpProxy.Fault fault : faults) {
+    for (HttpProxy.Fault fault : RETRIED_FAULTS) {
       for (int at = 0; at < 2; at++) {
-        int faultAt = at;
-        AtomicInteger uploads = new AtomicInteger();
-        HttpProxy.FaultPlan plan = r -> r.target().contains("uploadType=resumable") || r.target().contains(
-            "upload_id=") ? (uploads.getAndIncrement() == faultAt ? fault : null) : null;
-        try (HttpProxy proxy = HttpProxy.withFaults(server.endpoint(), plan);
-            GcsBlobStore store = GcsFixture.builder(proxy.endpoint(), bucket).chunkSize(chunk).build()) {
-          Optional<String> etag;
-          try (BlobOutput out = store.create("taken", Condition.IF_ABSENT)) {
-            for (int off = 0; off < large.length; off += 1 << 16) {
-              out.write(large, off, Math.min(1 << 16, large.length - off));
-            }
-            etag = out.commit();
-          } catch (IOException | RuntimeException e) {
-            throw new AssertionError(fault + " at upload request " + at, e);
-          }
+        try (HttpProxy proxy = HttpProxy.withFaults(server.endpoint(), atUploadRequest(at, fault));
+            GcsBlobStore store = GcsFixture.builder(proxy.endpoint(), bucket).chunkSize(CHUNK).build()) {
+          Optional<String> etag = upload(store, "taken", large, fault + " at upload request " + at);
 
           assertThat(proxy.injected().get(fault)).as("%s at upload request %d", fault, at).isEqualTo(1L);
           assertThat(etag).as("%s at upload request %d", fault, at).isEmpty();
@@ -215,6 +189,25 @@ class GcsRetriesTest {
           }
         }
       }
+    }
+  }
+
+  /** {@code fault} at the resumable upload's request number {@code at} (0 is the session's POST), none elsewhere. */
+  private static HttpProxy.FaultPlan atUploadRequest(int at, HttpProxy.Fault fault) {
+    AtomicInteger uploads = new AtomicInteger();
+    return r -> r.target().contains("uploadType=resumable") || r.target().contains("upload_id=")
+        ? (uploads.getAndIncrement() == at ? fault : null) : null;
+  }
+
+  /** Writes {@code bytes} if absent, 64 KiB at a time; any exception fails the test, naming {@code what}. */
+  private static Optional<String> upload(GcsBlobStore store, String key, byte[] bytes, String what) {
+    try (BlobOutput out = store.create(key, Condition.IF_ABSENT)) {
+      for (int off = 0; off < bytes.length; off += 1 << 16) {
+        out.write(bytes, off, Math.min(1 << 16, bytes.length - off));
+      }
+      return out.commit();
+    } catch (IOException | RuntimeException e) {
+      throw new AssertionError(what, e);
     }
   }
 }
