@@ -724,9 +724,9 @@ public final class Store implements Closeable {
         return new ReadOnlyMountException("cannot write " + key + ": every mount but temp is read-only " + others
             + "; write to temp/" + key + " explicitly, or open a mount writable. Nothing was written");
       }
-      String example = mounts.keySet().stream().filter(n -> !n.equals(TEMP)).findFirst().orElse(TEMP);
+      String example = others.isEmpty() ? TEMP : others.get(0);
       return new StoreLocationNotFound("cannot write " + key + ": the store has no default mount and several"
-          + " mounts " + mounts.keySet() + "; qualify the key (e.g. " + example + "/" + key + ") or choose a"
+          + " mounts " + now.keySet() + "; qualify the key (e.g. " + example + "/" + key + ") or choose a"
           + " default mount (default: true in the store config, or Store.Builder.defaultMount). Nothing was written");
     });
   }
