@@ -83,6 +83,8 @@ public final class Registry implements Closeable {
   public static final Duration DEFAULT_GRACE_PERIOD = RegistrySettings.DEFAULT_GRACE_PERIOD;
 
   private static final int TAG_ATTEMPTS = 100;
+  /** Creates of a new registry's settings tried before a write gives up. */
+  private static final int SETTINGS_CREATE_ATTEMPTS = 5;
 
   private final Backend backend;
   private final MaterializerCatalog catalog;
@@ -1320,9 +1322,6 @@ public final class Registry implements Closeable {
     throw new IOException("registry settings at " + backend.scheme() + " could not be created: after "
         + SETTINGS_CREATE_ATTEMPTS + " tries none is stored", unknown);
   }
-
-  /** Creates of a new registry's settings tried before a write gives up. */
-  private static final int SETTINGS_CREATE_ATTEMPTS = 5;
 
   private void requireWritable(String what) {
     if (readOnly) {

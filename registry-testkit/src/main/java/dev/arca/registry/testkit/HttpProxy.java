@@ -130,7 +130,7 @@ public final class HttpProxy implements AutoCloseable {
       Fault.STATUS_503, Fault.SLOW, Fault.TRUNCATED_BODY};
 
   /** Failing random faults one call may meet within {@link #FAULT_WINDOW}. */
-  private static final int FAULTS_PER_TARGET = 2;
+  private static final int FAULTS_PER_CALL = 2;
   private static final java.time.Duration FAULT_WINDOW = java.time.Duration.ofMinutes(1);
 
   private final ServerSocket server;
@@ -267,7 +267,7 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   /**
-   * Random faults are transient: one call (see {@link #call}) meets at most {@value #FAULTS_PER_TARGET} failing
+   * Random faults are transient: one call (see {@link #call}) meets at most {@value #FAULTS_PER_CALL} failing
    * faults within {@link #FAULT_WINDOW}. A client that tries each call at least three times (every store here tries
    * four or more) then always gets through, so the fault suites can demand that every operation succeeds; what a
    * store does when its retries run out is tested with planned faults.
@@ -281,7 +281,7 @@ public final class HttpProxy implements AutoCloseable {
     while (!times.isEmpty() && now - times.peekFirst() > FAULT_WINDOW.toNanos()) {
       times.removeFirst();
     }
-    if (times.size() >= FAULTS_PER_TARGET) {
+    if (times.size() >= FAULTS_PER_CALL) {
       return false;
     }
     times.addLast(now);
