@@ -8,13 +8,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import land.oras.ContainerRef;
 import land.oras.Registry;
-import land.oras.auth.AuthStore;
-import land.oras.auth.AuthStoreAuthenticationProvider;
+import land.oras.auth.AuthProvider;
 import land.oras.auth.NoAuthProvider;
 import land.oras.auth.UsernamePasswordProvider;
 import land.oras.exception.OrasException;
@@ -29,7 +28,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Credentials, never from the URI: {@code ARCA_OCI_USERNAME} and {@code ARCA_OCI_PASSWORD} (basic, or
  * exchanged for a bearer token as GHCR and Docker Hub do; a personal access token goes in the password), else
  * {@code ARCA_OCI_TOKEN} (a bearer token), else the {@code authFile} option, else the Docker config written by
- * {@code docker login} / {@code oras login} when there is one, else anonymous.
+ * {@code docker login} / {@code oras login} ({@code $DOCKER_CONFIG/config.json}, else
+ * {@code ~/.docker/config.json}) when there is one: its {@code auths} entry for the host, else the credential
+ * helper its {@code credHelpers} names for the host, else its {@code credsStore} helper (see
+ * {@link DockerCredentials}); else anonymous.
  */
 public final class OciBackendProvider implements BackendProvider {
 
@@ -76,7 +78,7 @@ public final class OciBackendProvider implements BackendProvider {
     }
     String where = (allowHttp ? "http://" : "https://") + host + "/" + path;
     Registry.Builder builder = Registry.builder().withRegistry(host).withInsecure(allowHttp);
-    credentials(builder, env, authFile);
+    credentials(builder, host, env, authFile);
     Registry registry = builder.build();
     ContainerRef repository = ContainerRef.parse(host + "/" + path).forRegistry(registry);
     OciFailures failures = new OciFailures(where);
@@ -84,24 +86,27 @@ public final class OciBackendProvider implements BackendProvider {
     return new OciBackend(registry, repository, context, failures);
   }
 
-  private static void credentials(Registry.Builder builder, Map<String, String> env, @Nullable Path authFile) {
+  private static void credentials(Registry.Builder builder, String host, Map<String, String> env,
+      @Nullable Path authFile) {
     String user = env.get("ARCA_OCI_USERNAME");
     String password = env.get("ARCA_OCI_PASSWORD");
     String token = env.get("ARCA_OCI_TOKEN");
     if (user != null && password != null) {
       builder.withAuthProvider(new UsernamePasswordProvider(user, password));
-    } else if (token != null) {
-      builder.withAuthToken(token);
-    } else if (authFile != null) {
-      if (!Files.isReadable(authFile)) {
-        throw new IllegalArgumentException("authFile " + authFile + " is not a readable file");
-      }
-      builder.withAuthProvider(new AuthStoreAuthenticationProvider(AuthStore.newStore(List.of(authFile))));
-    } else {
-      Path docker = dockerConfig(env);
-      builder.withAuthProvider(docker != null
-          ? new AuthStoreAuthenticationProvider(AuthStore.newStore(List.of(docker))) : new NoAuthProvider());
+      return;
     }
+    if (token != null) {
+      builder.withAuthToken(token);
+      return;
+    }
+    if (authFile != null && !Files.isReadable(authFile)) {
+      throw new IllegalArgumentException("authFile " + authFile + " is not a readable file");
+    }
+    Path config = authFile != null ? authFile : dockerConfig(env);
+    Optional<DockerCredentials.Credential> stored = config != null ? DockerCredentials.lookup(config, host)
+        : Optional.empty();
+    builder.withAuthProvider(stored.<AuthProvider>map(c -> new UsernamePasswordProvider(c.user(), c.password()))
+        .orElseGet(NoAuthProvider::new));
   }
 
   private static @Nullable Path dockerConfig(Map<String, String> env) {
