@@ -15,12 +15,13 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real OCI distribution registry (Debian's {@code docker-registry}, distribution 2.8) as a child process on
- * 127.0.0.1 and a free port, storing in a temporary directory, with deletes enabled and optional htpasswd
- * authentication. {@code .ci/run} installs the package; where it is missing the test fails in CI ({@code CI}
+ * 127.0.0.1 and a free port, storing in a temporary directory, with deletes enabled and optional authentication:
+ * htpasswd (basic), or token (the bearer flow of GHCR and Docker Hub, with an {@link OciTokenService} beside it). {@code .ci/run} installs the package; where it is missing the test fails in CI ({@code CI}
  * set) and is skipped elsewhere.
  */
 public final class OciRegistryServer implements AutoCloseable {
@@ -38,16 +39,27 @@ public final class OciRegistryServer implements AutoCloseable {
   private final Process process;
   private final int port;
   private final boolean authenticated;
+  private final @Nullable OciTokenService tokens;
 
-  private OciRegistryServer(boolean authenticated) throws IOException, InterruptedException {
+  private enum Auth { NONE, HTPASSWD, TOKEN }
+
+  private OciRegistryServer(Auth mode) throws Exception {
     requireBinary(BINARY, "docker-registry");
-    this.authenticated = authenticated;
+    this.authenticated = mode != Auth.NONE;
     this.root = Files.createTempDirectory("arca-oci-registry-");
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = free.getLocalPort();
     }
     String auth = "";
-    if (authenticated) {
+    if (mode == Auth.TOKEN) {
+      Path bundle = root.resolve("token-root.crt");
+      tokens = new OciTokenService(root, bundle);
+      auth = "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + OciTokenService.SERVICE
+          + "\n    issuer: " + OciTokenService.ISSUER + "\n    rootcertbundle: " + bundle + "\n";
+    } else {
+      tokens = null;
+    }
+    if (mode == Auth.HTPASSWD) {
       Process htpasswd = new ProcessBuilder("htpasswd", "-BbnC", "4", USER, PASSWORD).redirectErrorStream(true).start();
       String entry = new String(htpasswd.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (htpasswd.waitFor() != 0) {
@@ -82,7 +94,7 @@ public final class OciRegistryServer implements AutoCloseable {
    * @throws Exception when it cannot start
    */
   public static OciRegistryServer anonymous() throws Exception {
-    return new OciRegistryServer(false);
+    return new OciRegistryServer(Auth.NONE);
   }
 
   /**
@@ -92,7 +104,43 @@ public final class OciRegistryServer implements AutoCloseable {
    * @throws Exception when it cannot start
    */
   public static OciRegistryServer withHtpasswd() throws Exception {
-    return new OciRegistryServer(true);
+    return new OciRegistryServer(Auth.HTPASSWD);
+  }
+
+  /**
+   * Starts a registry that requires a bearer token, which its token service hands to {@link #USER} /
+   * {@link #PASSWORD} only (token authentication, as GHCR and Docker Hub use).
+   *
+   * @return the running registry
+   * @throws Exception when it cannot start
+   */
+  public static OciRegistryServer withTokenAuth() throws Exception {
+    return new OciRegistryServer(Auth.TOKEN);
+  }
+
+  /**
+   * How many tokens the token service handed out.
+   *
+   * @return the count so far
+   */
+  public int tokensIssued() {
+    return tokenService().issued();
+  }
+
+  /**
+   * How many token requests the token service refused (wrong or missing credentials).
+   *
+   * @return the count so far
+   */
+  public int tokenRequestsRefused() {
+    return tokenService().refused();
+  }
+
+  private OciTokenService tokenService() {
+    if (tokens == null) {
+      throw new IllegalStateException("this registry does not use token authentication");
+    }
+    return tokens;
   }
 
   /**
@@ -183,6 +231,9 @@ public final class OciRegistryServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (tokens != null) {
+      tokens.close();
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
