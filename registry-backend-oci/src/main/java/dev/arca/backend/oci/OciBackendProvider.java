@@ -15,7 +15,6 @@ import land.oras.ContainerRef;
 import land.oras.Registry;
 import land.oras.auth.AuthProvider;
 import land.oras.auth.NoAuthProvider;
-import land.oras.auth.UsernamePasswordProvider;
 import land.oras.exception.OrasException;
 import org.jspecify.annotations.Nullable;
 
@@ -78,7 +77,7 @@ public final class OciBackendProvider implements BackendProvider {
     }
     String where = (allowHttp ? "http://" : "https://") + host + "/" + path;
     Registry.Builder builder = Registry.builder().withRegistry(host).withInsecure(allowHttp);
-    credentials(builder, host, env, authFile);
+    credentials(builder, ContainerRef.parse(host + "/" + path), allowHttp, env, authFile);
     Registry registry = builder.build();
     ContainerRef repository = ContainerRef.parse(host + "/" + path).forRegistry(registry);
     OciFailures failures = new OciFailures(where);
@@ -86,13 +85,13 @@ public final class OciBackendProvider implements BackendProvider {
     return new OciBackend(registry, repository, context, failures);
   }
 
-  private static void credentials(Registry.Builder builder, String host, Map<String, String> env,
-      @Nullable Path authFile) {
+  private static void credentials(Registry.Builder builder, ContainerRef repository, boolean allowHttp,
+      Map<String, String> env, @Nullable Path authFile) {
     String user = env.get("ARCA_OCI_USERNAME");
     String password = env.get("ARCA_OCI_PASSWORD");
     String token = env.get("ARCA_OCI_TOKEN");
     if (user != null && password != null) {
-      builder.withAuthProvider(new UsernamePasswordProvider(user, password));
+      builder.withAuthProvider(new TokenExchange(repository, user, password, allowHttp));
       return;
     }
     if (token != null) {
@@ -103,10 +102,10 @@ public final class OciBackendProvider implements BackendProvider {
       throw new IllegalArgumentException("authFile " + authFile + " is not a readable file");
     }
     Path config = authFile != null ? authFile : dockerConfig(env);
-    Optional<DockerCredentials.Credential> stored = config != null ? DockerCredentials.lookup(config, host)
-        : Optional.empty();
-    builder.withAuthProvider(stored.<AuthProvider>map(c -> new UsernamePasswordProvider(c.user(), c.password()))
-        .orElseGet(NoAuthProvider::new));
+    Optional<DockerCredentials.Credential> stored = config != null
+        ? DockerCredentials.lookup(config, repository.getRegistry()) : Optional.empty();
+    builder.withAuthProvider(stored.<AuthProvider>map(c -> new TokenExchange(repository, c.user(), c.password(),
+        allowHttp)).orElseGet(NoAuthProvider::new));
   }
 
   private static @Nullable Path dockerConfig(Map<String, String> env) {
