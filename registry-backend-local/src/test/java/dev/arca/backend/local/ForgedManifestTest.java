@@ -11,8 +11,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +92,38 @@ class ForgedManifestTest extends LocalRegistryFixture {
     assertThat(registry.load("n")).isEqualTo(42);
     assertThat(registry.load("text")).isEqualTo("t");
     assertThat(registry.load("bytes")).isEqualTo(new byte[] {1});
+  }
+
+  @Test
+  void untypedLoads_ofTheJdksUnmodifiableCollections_constructMutableOnesWithTheSameContentsInTheSameOrder() {
+    registry.save("map", Map.of("a", 1));
+    registry.save("list", List.of("x", "y", "z"));
+    registry.save("set", Set.of("s"));
+    registry.save("sorted", Collections.unmodifiableSortedMap(new TreeMap<>(Map.of("b", 2, "a", 1))));
+    registry.save("array", Arrays.asList(3, 1, 2));
+    registry.save("single", Collections.singletonMap("k", "v"));
+
+    assertThat(registry.load("map")).isEqualTo(Map.of("a", 1)).isInstanceOf(LinkedHashMap.class);
+    assertThat(registry.load("list")).isEqualTo(List.of("x", "y", "z")).isInstanceOf(ArrayList.class);
+    assertThat(registry.load("set")).isEqualTo(Set.of("s")).isInstanceOf(LinkedHashSet.class);
+    assertThat(registry.load("sorted")).isEqualTo(Map.of("a", 1, "b", 2)).isInstanceOf(TreeMap.class);
+    assertThat(registry.load("array")).isEqualTo(List.of(3, 1, 2));
+    assertThat(registry.load("single")).isEqualTo(Map.of("k", "v"));
+    assertThat(registry.info("map").objectClass()).as("what the manifest records")
+        .isEqualTo(LinkedHashMap.class.getName());
+  }
+
+  @Test
+  void untypedLoad_ofAnUnmodifiableCollectionAnEarlierVersionRecorded_loadsToo_otherJdkClassesStayRefused()
+      throws IOException {
+    registry.save("old", new LinkedHashMap<>(Map.of("a", 1)));
+    ForgedManifest.rewrite(root, "old", "1.0.0", m -> m.put("objectClass", "java.util.ImmutableCollections$MapN"));
+    registry.save("scanner", new LinkedHashMap<>(Map.of("a", 1)));
+    ForgedManifest.rewrite(root, "scanner", "1.0.0", m -> m.put("objectClass", "java.util.Scanner"));
+
+    assertThat(registry.load("old")).isEqualTo(Map.of("a", 1));
+    assertThatThrownBy(() -> registry.load("scanner")).isInstanceOf(MaterializerException.class)
+        .hasMessageContaining("java.util.Scanner").hasMessageContaining("allowTypes(");
   }
 
   @Test

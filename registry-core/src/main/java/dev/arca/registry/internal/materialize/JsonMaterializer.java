@@ -57,6 +57,12 @@ final class JsonMaterializer implements Materializer<Object> {
     }
   }
 
+  /** A JDK collection without a public constructor ({@code Map.of}'s) is recorded as one a load can construct. */
+  @Override
+  public String objectClass(Object value) {
+    return UntypedLoadTypes.standIn(value.getClass()).getName();
+  }
+
   @Override
   public void write(Object value, ArtifactWriter out) throws IOException {
     try (OutputStream file = out.file(FILE)) {

@@ -14,8 +14,12 @@ import java.util.LinkedHashSet;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The classes a load that asks for no type may construct. The class it constructs is named by the stored
@@ -55,6 +59,10 @@ public final class UntypedLoadTypes {
     if (known != null) {
       return known;
     }
+    Class<?> collection = jdkCollection(className);
+    if (collection != null) {
+      return standIn(collection);
+    }
     String simple = className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
     if (!mapped.containsKey(className)) {
       throw new MaterializerException(version + " holds a " + className + ", which a load without a type does"
@@ -67,6 +75,53 @@ public final class UntypedLoadTypes {
     } catch (ClassNotFoundException | LinkageError e) {
       throw new MaterializerException(version + " holds a " + className + ", which is not on the classpath: load it"
           + " with load(key, SomeType.class)", e);
+    }
+  }
+
+  /**
+   * The class a load without a type constructs for a value of {@code type}: the type itself, except for the JDK's
+   * collections that are not built-in value types, among them the unmodifiable ones ({@code Map.of}, {@code
+   * List.of}, {@code Collections.unmodifiableMap}, {@code Arrays.asList}), which no load can construct: for those,
+   * the mutable collection with the same contents in the same order ({@code LinkedHashMap}, {@code TreeMap} for a
+   * sorted map, {@code LinkedHashSet}, {@code TreeSet} for a sorted set, {@code ArrayList} for any other
+   * collection). Saves record this class, so a load without a type needs nothing.
+   *
+   * @param type the class of a value being saved
+   * @return the class to record
+   */
+  public static Class<?> standIn(Class<?> type) {
+    String name = type.getName();
+    if (!name.startsWith("java.util.") || BUILT_IN.containsKey(name)) {
+      return type;
+    }
+    if (SortedMap.class.isAssignableFrom(type)) {
+      return TreeMap.class;
+    }
+    if (Map.class.isAssignableFrom(type)) {
+      return LinkedHashMap.class;
+    }
+    if (SortedSet.class.isAssignableFrom(type)) {
+      return TreeSet.class;
+    }
+    if (Set.class.isAssignableFrom(type)) {
+      return LinkedHashSet.class;
+    }
+    return Collection.class.isAssignableFrom(type) ? ArrayList.class : type;
+  }
+
+  /**
+   * The JDK collection class a manifest names (as earlier versions recorded {@code Map.of}'s), looked up among the
+   * JDK's own classes only and not initialized; null for any other name.
+   */
+  private static @Nullable Class<?> jdkCollection(String className) {
+    if (!className.startsWith("java.util.")) {
+      return null;
+    }
+    try {
+      Class<?> type = Class.forName(className, false, null);
+      return Map.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type) ? type : null;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
     }
   }
 
