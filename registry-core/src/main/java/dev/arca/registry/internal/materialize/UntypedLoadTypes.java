@@ -15,8 +15,6 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +57,7 @@ public final class UntypedLoadTypes {
     if (known != null) {
       return known;
     }
-    Class<?> collection = jdkCollection(className);
+    Class<?> collection = mapped.containsKey(className) ? null : jdkCollection(className);
     if (collection != null) {
       return standIn(collection);
     }
@@ -82,9 +80,9 @@ public final class UntypedLoadTypes {
    * The class a load without a type constructs for a value of {@code type}: the type itself, except for the JDK's
    * collections that are not built-in value types, among them the unmodifiable ones ({@code Map.of}, {@code
    * List.of}, {@code Collections.unmodifiableMap}, {@code Arrays.asList}), which no load can construct: for those,
-   * the mutable collection with the same contents in the same order ({@code LinkedHashMap}, {@code TreeMap} for a
-   * sorted map, {@code LinkedHashSet}, {@code TreeSet} for a sorted set, {@code ArrayList} for any other
-   * collection). Saves record this class, so a load without a type needs nothing.
+   * the mutable collection with the same contents in the same order: {@code LinkedHashMap}, {@code LinkedHashSet},
+   * or {@code ArrayList} for any other collection (a sorted one keeps its order without its comparator, which JSON
+   * does not hold). Saves record this class, so a load without a type needs nothing.
    *
    * @param type the class of a value being saved
    * @return the class to record
@@ -94,14 +92,8 @@ public final class UntypedLoadTypes {
     if (!name.startsWith("java.util.") || BUILT_IN.containsKey(name)) {
       return type;
     }
-    if (SortedMap.class.isAssignableFrom(type)) {
-      return TreeMap.class;
-    }
     if (Map.class.isAssignableFrom(type)) {
       return LinkedHashMap.class;
-    }
-    if (SortedSet.class.isAssignableFrom(type)) {
-      return TreeSet.class;
     }
     if (Set.class.isAssignableFrom(type)) {
       return LinkedHashSet.class;
