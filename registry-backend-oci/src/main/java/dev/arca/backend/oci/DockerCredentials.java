@@ -17,11 +17,13 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The credentials a Docker {@code config.json} holds for one registry, looked up as the Docker CLI does: an
- * {@code auths} entry for the host (base64 {@code user:password}, split at the first colon, or separate
- * {@code username} and {@code password}), else the helper {@code credHelpers} names for the host, else the
- * {@code credsStore} helper; a helper is {@code docker-credential-<name>} on the PATH, asked with {@code get}
- * and the host on its standard input. Every part of the file is optional. Secrets go into no message.
+ * The credentials a Docker {@code config.json} holds for one registry, looked up as the Docker CLI does: the
+ * helper {@code credHelpers} names for the host, else the {@code credsStore} helper, else the {@code auths} entry
+ * for the host (base64 {@code user:password}, split at the first colon, or separate {@code username} and
+ * {@code password}). A helper is {@code docker-credential-<name>} on the PATH, asked with {@code get} and the
+ * host on its standard input; its "credentials not found" means anonymous, any other failure is an error. Docker
+ * Hub's logins are stored under {@code https://index.docker.io/v1/}. Every part of the file is optional. Secrets
+ * go into no message.
  *
  * <p>Arca reads the file itself: oras-java 0.7.0's reader fails with a NullPointerException on a file without
  * {@code auths} (as one holding only {@code credsStore} or {@code credHelpers} is) and refuses a password that
@@ -39,6 +41,9 @@ final class DockerCredentials {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long HELPER_SECONDS = 60;
+  /** The names Docker Hub goes by, and the one its logins are stored under. */
+  private static final List<String> DOCKER_HUB = List.of("docker.io", "index.docker.io", "registry-1.docker.io");
+  private static final String DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
 
   private DockerCredentials() {}
 
@@ -56,28 +61,26 @@ final class DockerCredentials {
       root = JSON.readTree(config.toFile());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       // not the parser's message: it quotes the text around the error, which may be a secret
-      throw new IllegalArgumentException("the Docker config " + config + " is not valid JSON (line "
-          + e.getLocation().getLineNr() + ")", null);
+      throw new IllegalArgumentException("the Docker config " + config + " is not valid JSON"
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), null);
     } catch (IOException e) {
       throw new IllegalArgumentException("the Docker config " + config + " cannot be read: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("the Docker config " + config + " is not a JSON object");
     }
-    Optional<Credential> stored = fromAuths(root.path("auths"), host, config);
-    if (stored.isPresent()) {
-      return stored;
-    }
-    String helper = text(root.path("credHelpers").path(host));
+    String server = DOCKER_HUB.contains(host) ? DOCKER_HUB_SERVER : host;
+    String helper = text(root.path("credHelpers").path(server));
     if (helper == null) {
       helper = text(root.path("credsStore"));
     }
-    return helper == null ? Optional.empty() : fromHelper(helper, host, config);
+    return helper != null ? fromHelper(helper, server, config) : fromAuths(root.path("auths"), server, config);
   }
 
   private static Optional<Credential> fromAuths(JsonNode auths, String host, Path config) {
-    for (String key : List.of(host, "https://" + host, "http://" + host, "https://" + host + "/v1/",
-        "https://" + host + "/v2/")) {
+    List<String> keys = host.contains("://") ? List.of(host)
+        : List.of(host, "https://" + host, "http://" + host, "https://" + host + "/v1/", "https://" + host + "/v2/");
+    for (String key : keys) {
       JsonNode entry = auths.path(key);
       if (!entry.isObject()) {
         continue;
@@ -132,8 +135,11 @@ final class DockerCredentials {
         throw new IllegalArgumentException(binary + " did not finish within " + HELPER_SECONDS + " s");
       }
       if (process.exitValue() != 0) {
-        // Docker's helpers answer "credentials not found in native keychain" for a host they hold nothing for
-        return Optional.empty();
+        if (new String(output, StandardCharsets.UTF_8).contains("credentials not found")) {
+          return Optional.empty(); // what the helpers answer for a registry they hold nothing for: anonymous
+        }
+        throw new IllegalArgumentException(binary + " failed for " + host + " (exit " + process.exitValue()
+            + "): run it by hand to see why, or log in again");
       }
       JsonNode json = JSON.readTree(output);
       String user = json == null ? null : text(json.path("Username"));

@@ -48,6 +48,22 @@ class DockerCredentialsTest {
   }
 
   @Test
+  void aConfiguredHelper_isAskedBeforeAnAuthsEntry_asDockerDoes() throws Exception {
+    Path config = config("{\"auths\":{\"" + HOST + "\":{\"auth\":\"" + auth("stale:entry")
+        + "\"}},\"credsStore\":\"arca-missing-helper\"}");
+
+    assertThatThrownBy(() -> DockerCredentials.lookup(config, HOST)).as("the helper, not the entry, answers")
+        .hasMessageContaining("docker-credential-arca-missing-helper");
+  }
+
+  @Test
+  void dockerHubsLogins_areFoundUnderTheIndexUrlTheyAreStoredAt() throws Exception {
+    Path config = config("{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("hub:pw") + "\"}}}");
+
+    assertThat(DockerCredentials.lookup(config, "docker.io")).contains(new DockerCredentials.Credential("hub", "pw"));
+  }
+
+  @Test
   void aHelperThatIsNotInstalled_isAnErrorNamingIt() throws Exception {
     Path config = config("{\"credsStore\":\"arca-missing-helper\"}");
 

@@ -78,16 +78,43 @@ class OciCredentialHelperTest {
     assertThat(child.output).contains("401").doesNotContain(wrong);
   }
 
+  @Test
+  void aHelperThatHoldsNothingForTheRegistry_meansAnonymous() throws Exception {
+    Path bin = script("arca-empty", "echo 'credentials not found in native keychain'\nexit 1\n");
+    Path config = dockerConfig("{\"credsStore\":\"arca-empty\"}");
+
+    Child child = roundTrip(bin, config, "helpers/empty");
+
+    assertThat(child.exit).as("anonymous is refused by this registry; output: " + child.output).isNotZero();
+    assertThat(child.output).contains("401").doesNotContain("arca-empty failed");
+  }
+
+  @Test
+  void aHelperThatFails_failsTheOpen_namingTheHelper() throws Exception {
+    Path bin = script("arca-broken", "echo 'keychain locked' >&2\nexit 3\n");
+    Path config = dockerConfig("{\"credsStore\":\"arca-broken\"}");
+
+    Child child = roundTrip(bin, config, "helpers/broken");
+
+    assertThat(child.exit).as("child exit code; output: " + child.output).isNotZero();
+    assertThat(child.output).contains("docker-credential-arca-broken failed for " + guarded.host() + " (exit 3)");
+  }
+
   /** A {@code docker-credential-<name>} script answering {@code get} with the test user and {@code secret}. */
   private Path helper(String name, String secret) throws Exception {
+    return script(name, "[ \"$1\" = get ] || exit 1\n"
+        + "printf '{\"ServerURL\":\"%s\",\"Username\":\"" + OciRegistryServer.USER + "\",\"Secret\":\"" + secret
+        + "\"}' \"$server\"\n");
+  }
+
+  /** A {@code docker-credential-<name>} script that records what it was asked, then runs {@code body}. */
+  private Path script(String name, String body) throws Exception {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path script = bin.resolve("docker-credential-" + name);
     Files.writeString(script, "#!/bin/sh\n"
         + "read -r server\n"
         + "echo \"$1 $server\" >> '" + bin.resolve("asked") + "'\n"
-        + "[ \"$1\" = get ] || exit 1\n"
-        + "printf '{\"ServerURL\":\"%s\",\"Username\":\"" + OciRegistryServer.USER + "\",\"Secret\":\"" + secret
-        + "\"}' \"$server\"\n");
+        + body);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return bin;
   }
