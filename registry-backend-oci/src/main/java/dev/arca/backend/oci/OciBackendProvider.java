@@ -77,7 +77,7 @@ public final class OciBackendProvider implements BackendProvider {
     }
     String where = (allowHttp ? "http://" : "https://") + host + "/" + path;
     Registry.Builder builder = Registry.builder().withRegistry(host).withInsecure(allowHttp);
-    credentials(builder, ContainerRef.parse(host + "/" + path), allowHttp, env, authFile);
+    credentials(builder, host, path, allowHttp, env, authFile);
     Registry registry = builder.build();
     ContainerRef repository = ContainerRef.parse(host + "/" + path).forRegistry(registry);
     OciFailures failures = new OciFailures(where);
@@ -85,13 +85,13 @@ public final class OciBackendProvider implements BackendProvider {
     return new OciBackend(registry, repository, context, failures);
   }
 
-  private static void credentials(Registry.Builder builder, ContainerRef repository, boolean allowHttp,
+  private static void credentials(Registry.Builder builder, String host, String path, boolean allowHttp,
       Map<String, String> env, @Nullable Path authFile) {
     String user = env.get("ARCA_OCI_USERNAME");
     String password = env.get("ARCA_OCI_PASSWORD");
     String token = env.get("ARCA_OCI_TOKEN");
     if (user != null && password != null) {
-      builder.withAuthProvider(new TokenExchange(repository, user, password, allowHttp));
+      builder.withAuthProvider(new TokenExchange(host, path, user, password, allowHttp));
       return;
     }
     if (token != null) {
@@ -103,8 +103,8 @@ public final class OciBackendProvider implements BackendProvider {
     }
     Path config = authFile != null ? authFile : dockerConfig(env);
     Optional<DockerCredentials.Credential> stored = config != null
-        ? DockerCredentials.lookup(config, repository.getRegistry()) : Optional.empty();
-    builder.withAuthProvider(stored.<AuthProvider>map(c -> new TokenExchange(repository, c.user(), c.password(),
+        ? DockerCredentials.lookup(config, host) : Optional.empty();
+    builder.withAuthProvider(stored.<AuthProvider>map(c -> new TokenExchange(host, path, c.user(), c.password(),
         allowHttp)).orElseGet(NoAuthProvider::new));
   }
 

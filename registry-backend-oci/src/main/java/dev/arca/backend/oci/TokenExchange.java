@@ -34,7 +34,11 @@ import org.jspecify.annotations.Nullable;
  * instead of the credentials when a later request is challenged (as a blob upload's PUT is): a token service that
  * takes only credentials refuses that, and the push fails (fixed in oras-java 0.8.3, oras-project/oras-java#847,
  * which does not resolve here). Credentials go only to the registry and to the token service it names, and
- * never over plain HTTP unless the URI allows it; they are in no message.
+ * never over plain HTTP unless the URI allows it (no redirect is followed); they are in no message.
+ *
+ * <p>Limits, from oras-java 0.7.0: a request refused with 401 or 403 despite the token (a revoked token, a clock
+ * far off) makes oras ask the token service itself, sending this token, which fails the call with an
+ * authentication error; and oras sends the header to a blob upload's {@code Location} even on another host.
  */
 final class TokenExchange implements AuthProvider {
 
@@ -42,31 +46,36 @@ final class TokenExchange implements AuthProvider {
   private static final Pattern PARAMETER = Pattern.compile("(\\w+)=\"([^\"]*)\"");
   /** The token lifetime the token flow specifies when the service does not say. */
   private static final long DEFAULT_SECONDS = 60;
+  /** For each request: a token service that never answers fails the call instead of holding every caller. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final String user;
   private final String basic;
   private final URI registry;
   private final String scope;
   private final boolean allowHttp;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-      .followRedirects(HttpClient.Redirect.NORMAL).build();
+  /** Redirects are not followed: a redirect would take the credentials where no check was made. */
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+      .followRedirects(HttpClient.Redirect.NEVER).build();
 
   private @Nullable String header;
   private boolean resolved;
   private @Nullable Instant renewAt;
 
   /**
-   * @param repository the repository, as oras-java names it
+   * @param host the registry, {@code host[:port]} as the URI names it ({@code docker.io} is Docker Hub's API host)
+   * @param repository the repository path
    * @param user the user
    * @param password the password or personal access token
    * @param allowHttp whether the registry and its token service may be plain HTTP
    */
-  TokenExchange(ContainerRef repository, String user, String password, boolean allowHttp) {
+  TokenExchange(String host, String repository, String user, String password, boolean allowHttp) {
     this.user = user;
     this.basic = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
         .getBytes(StandardCharsets.UTF_8));
-    this.registry = URI.create((allowHttp ? "http://" : "https://") + repository.getApiRegistry() + "/v2/");
-    this.scope = "repository:" + repository.getFullRepository() + ":pull,push,delete";
+    this.registry = URI.create((allowHttp ? "http://" : "https://") + (host.equals("docker.io")
+        ? "registry-1.docker.io" : host) + "/v2/");
+    this.scope = "repository:" + repository + ":pull,push,delete";
     this.allowHttp = allowHttp;
   }
 
@@ -76,17 +85,22 @@ final class TokenExchange implements AuthProvider {
       return header;
     }
     try {
-      HttpResponse<Void> probe = http.send(HttpRequest.newBuilder(registry).GET().build(),
+      HttpResponse<Void> probe = http.send(HttpRequest.newBuilder(registry).timeout(TIMEOUT).GET().build(),
           HttpResponse.BodyHandlers.discarding());
       String challenge = probe.headers().firstValue("WWW-Authenticate").orElse("");
-      if (probe.statusCode() != 401 || challenge.regionMatches(true, 0, "Basic", 0, 5)) {
-        header = basic; // open registries ignore it
+      if (probe.statusCode() == 200
+          || probe.statusCode() == 401 && challenge.regionMatches(true, 0, "Basic", 0, 5)) {
+        header = basic; // a registry that asks for nothing ignores it
         renewAt = null;
-      } else if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
+      } else if (probe.statusCode() == 401 && challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
         header = token(challenge);
-      } else {
-        throw new OrasException(401, registry + " asks for an authentication Arca does not know: "
+      } else if (probe.statusCode() == 401) {
+        throw new OrasException(registry + " asks for an authentication Arca does not know: "
             + challenge.split(" ", 2)[0]);
+      } else {
+        // decided again at the next request: a registry that is down now may challenge later
+        throw new OrasException(probe.statusCode(), registry + " answered HTTP " + probe.statusCode()
+            + " when asked which authentication it wants");
       }
       resolved = true;
       return header;
@@ -112,11 +126,11 @@ final class TokenExchange implements AuthProvider {
     }
     String realm = parameters.get("realm");
     if (realm == null) {
-      throw new OrasException(401, registry + " asks for a bearer token without naming a token service (realm)");
+      throw new OrasException(registry + " asks for a bearer token without naming a token service (realm)");
     }
     URI service = URI.create(realm);
     if (!"https".equals(service.getScheme()) && !(allowHttp && "http".equals(service.getScheme()))) {
-      throw new OrasException(401, registry + " names the token service " + service.getScheme() + "://"
+      throw new OrasException(registry + " names the token service " + service.getScheme() + "://"
           + service.getAuthority() + ", which is not HTTPS: credentials are not sent there (allowHttp=true allows"
           + " plain HTTP)");
     }
@@ -125,8 +139,8 @@ final class TokenExchange implements AuthProvider {
         + "scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8);
     URI ask = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
     Instant asked = Instant.now();
-    HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(ask).header("Authorization", basic).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(ask).timeout(TIMEOUT)
+        .header("Authorization", basic).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     String at = service.getScheme() + "://" + service.getAuthority() + service.getPath();
     if (answer.statusCode() == 401 || answer.statusCode() == 403) {
       throw new OrasException(answer.statusCode(), "the token service " + at + " refused the credentials of '"

@@ -42,6 +42,7 @@ class OciTokenAuthTest {
   @Test
   void withTheUsersCredentials_everyOperationRunsOnTokensTheTokenServiceIssued() throws Exception {
     int before = server.tokensIssued();
+    int refusedBefore = server.tokenRequestsRefused();
     try (Registry registry = Registry.builder().uri(server.uri(freshRepository())).noCache().build()) {
       registry.save("model", "weights");
       registry.save("model", "better weights");
@@ -53,6 +54,7 @@ class OciTokenAuthTest {
       assertThat(registry.versions("model")).hasSize(1);
     }
     assertThat(server.tokensIssued()).as("tokens issued").isGreaterThan(before);
+    assertThat(server.tokenRequestsRefused()).as("token requests refused").isEqualTo(refusedBefore);
   }
 
   @Test
