@@ -57,12 +57,12 @@ public final class UntypedLoadTypes {
     if (known != null) {
       return known;
     }
-    Class<?> collection = mapped.containsKey(className) ? null : jdkCollection(className);
-    if (collection != null) {
-      return standIn(collection);
-    }
-    String simple = className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
     if (!mapped.containsKey(className)) {
+      Class<?> collection = jdkCollection(className);
+      if (collection != null) {
+        return standIn(collection);
+      }
+      String simple = className.substring(Math.max(className.lastIndexOf('.'), className.lastIndexOf('$')) + 1);
       throw new MaterializerException(version + " holds a " + className + ", which a load without a type does"
           + " not construct (the stored manifest names the class, and whoever can write the storage can forge it):"
           + " load it with load(key, " + simple + ".class), or allow it with Registry.builder().allowTypes("
