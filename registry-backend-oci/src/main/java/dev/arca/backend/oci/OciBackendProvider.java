@@ -28,8 +28,8 @@ import org.jspecify.annotations.Nullable;
  * exchanged for a bearer token as GHCR and Docker Hub do; a personal access token goes in the password), else
  * {@code ARCA_OCI_TOKEN} (a bearer token), else the {@code authFile} option, else the Docker config written by
  * {@code docker login} / {@code oras login} ({@code $DOCKER_CONFIG/config.json}, else
- * {@code ~/.docker/config.json}) when there is one: its {@code auths} entry for the host, else the credential
- * helper its {@code credHelpers} names for the host, else its {@code credsStore} helper (see
+ * {@code ~/.docker/config.json}) when there is one: the credential helper its {@code credHelpers} names for the
+ * host, else its {@code credsStore} helper, else its {@code auths} entry for the host (see
  * {@link DockerCredentials}); else anonymous.
  */
 public final class OciBackendProvider implements BackendProvider {

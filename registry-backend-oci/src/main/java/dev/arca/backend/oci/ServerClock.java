@@ -2,7 +2,6 @@ package dev.arca.backend.oci;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -24,8 +23,6 @@ final class ServerClock {
 
   private static final String OPERATION = "GET /v2/ (the registry's clock)";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
   private final URI base;
   private final OciFailures failures;
 
@@ -48,7 +45,7 @@ final class ServerClock {
     HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/")).timeout(Duration.ofSeconds(30)).GET().build();
     for (int attempt = 1; ; attempt++) {
       try {
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = DirectHttp.CLIENT.send(request, HttpResponse.BodyHandlers.discarding());
         java.util.Optional<String> date = response.headers().firstValue("Date");
         if (date.isPresent() && response.statusCode() < 500) {
           return date.get();

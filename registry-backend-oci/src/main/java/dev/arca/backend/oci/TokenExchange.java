@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -54,12 +53,8 @@ final class TokenExchange implements AuthProvider {
   private final URI registry;
   private final String scope;
   private final boolean allowHttp;
-  /** Redirects are not followed: a redirect would take the credentials where no check was made. */
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-      .followRedirects(HttpClient.Redirect.NEVER).build();
-
+  /** What the registry asked for, once known: basic (never renewed) or a bearer token renewed at {@link #renewAt}. */
   private @Nullable String header;
-  private boolean resolved;
   private @Nullable Instant renewAt;
 
   /**
@@ -81,11 +76,11 @@ final class TokenExchange implements AuthProvider {
 
   @Override
   public synchronized @Nullable String getAuthHeader(ContainerRef ignored) {
-    if (resolved && (renewAt == null || Instant.now().isBefore(renewAt))) {
+    if (header != null && (renewAt == null || Instant.now().isBefore(renewAt))) {
       return header;
     }
     try {
-      HttpResponse<Void> probe = http.send(HttpRequest.newBuilder(registry).timeout(TIMEOUT).GET().build(),
+      HttpResponse<Void> probe = DirectHttp.CLIENT.send(HttpRequest.newBuilder(registry).timeout(TIMEOUT).GET().build(),
           HttpResponse.BodyHandlers.discarding());
       String challenge = probe.headers().firstValue("WWW-Authenticate").orElse("");
       if (probe.statusCode() == 200
@@ -102,7 +97,6 @@ final class TokenExchange implements AuthProvider {
         throw new OrasException(probe.statusCode(), registry + " answered HTTP " + probe.statusCode()
             + " when asked which authentication it wants");
       }
-      resolved = true;
       return header;
     } catch (IOException e) {
       throw new OrasException("cannot reach " + registry + " to authenticate: " + e.getMessage(), e);
@@ -139,7 +133,7 @@ final class TokenExchange implements AuthProvider {
         + "scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8);
     URI ask = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
     Instant asked = Instant.now();
-    HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(ask).timeout(TIMEOUT)
+    HttpResponse<byte[]> answer = DirectHttp.CLIENT.send(HttpRequest.newBuilder(ask).timeout(TIMEOUT)
         .header("Authorization", basic).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     String at = service.getScheme() + "://" + service.getAuthority() + service.getPath();
     if (answer.statusCode() == 401 || answer.statusCode() == 403) {

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * A real OCI distribution registry (Debian's {@code docker-registry}, distribution 2.8) as a child process on
  * 127.0.0.1 and a free port, storing in a temporary directory, with deletes enabled and optional authentication:
- * htpasswd (basic), or token (the bearer flow of GHCR and Docker Hub, with an {@link OciTokenService} beside it). {@code .ci/run} installs the package; where it is missing the test fails in CI ({@code CI}
- * set) and is skipped elsewhere.
+ * htpasswd (basic), or token (the bearer flow of GHCR and Docker Hub, with an {@link OciTokenService} beside it).
+ * {@code .ci/run} installs the package; where it is missing the test fails in CI ({@code CI} set) and is skipped
+ * elsewhere.
  */
 public final class OciRegistryServer implements AutoCloseable {
 
