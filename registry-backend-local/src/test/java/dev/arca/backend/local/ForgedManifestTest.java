@@ -2,6 +2,8 @@ package dev.arca.backend.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 
 import dev.arca.registry.MaterializerException;
 import dev.arca.registry.Registry;
@@ -106,9 +108,8 @@ class ForgedManifestTest extends LocalRegistryFixture {
     assertThat(registry.load("map")).isEqualTo(Map.of("a", 1)).isInstanceOf(LinkedHashMap.class);
     assertThat(registry.load("list")).isEqualTo(List.of("x", "y", "z")).isInstanceOf(ArrayList.class);
     assertThat(registry.load("set")).isEqualTo(Set.of("s")).isInstanceOf(LinkedHashSet.class);
-    assertThat(registry.load("sorted")).isInstanceOf(LinkedHashMap.class)
-        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsExactly(
-            org.assertj.core.api.Assertions.entry("a", 1), org.assertj.core.api.Assertions.entry("b", 2));
+    assertThat(registry.load("sorted")).isInstanceOf(LinkedHashMap.class).asInstanceOf(MAP)
+        .containsExactly(entry("a", 1), entry("b", 2));
     assertThat(registry.load("array")).isEqualTo(List.of(3, 1, 2));
     assertThat(registry.load("single")).isEqualTo(Map.of("k", "v"));
     assertThat(registry.info("map").objectClass()).as("what the manifest records")
